@@ -1,0 +1,48 @@
+"""Admin for the catalogue: organizations, projects with their artifacts, licenses."""
+
+from django.contrib import admin
+
+from registry.models import Artifact, License, Organization, Project, WorkerHeartbeat
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "homepage"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ArtifactInline(admin.TabularInline):
+    model = Artifact
+    extra = 0
+    autocomplete_fields = ["declared_license"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "organization",
+        "family",
+        "review_state",
+        "next_audit_at",
+    ]
+    list_filter = ["kind", "review_state", "organization"]
+    search_fields = ["name", "slug", "family", "organization__name"]
+    list_select_related = ["organization"]
+    readonly_fields = ["catalogue_file", "record_hash", "created_at", "updated_at"]
+    inlines = [ArtifactInline]
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "category", "osi_approved", "fsf_libre", "spdx"]
+    list_filter = ["category", "osi_approved", "fsf_libre", "spdx"]
+    search_fields = ["id", "name"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "hostname", "seen_at"]

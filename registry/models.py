@@ -1,0 +1,210 @@
+"""The catalogue's records: organizations, projects, their artifacts and the licenses they name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from registry import licenses
+from registry.components import BY_ID, KINDS, SOURCES
+
+# Dots are allowed because model sizes are written with them (pythia-6.9b).
+SLUG_PATTERN = r"[a-z0-9]+(?:[.-][a-z0-9]+)*"
+slug_validator = RegexValidator(
+    rf"\A{SLUG_PATTERN}\Z",
+    "Use lowercase letters and digits in groups joined by '-' or '.', e.g. pythia-6.9b.",
+)
+
+
+class Organization(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LicenseQuerySet(models.QuerySet["License"]):
+    def ensure(self, license_id: str) -> License:
+        """The License row for a canonical id, created from the license knowledge if missing."""
+        if existing := self.filter(pk=license_id).first():
+            return existing
+        known = licenses.facts(license_id)
+        license_row, _ = self.get_or_create(
+            id=known.id,
+            defaults={
+                "name": known.name,
+                "spdx": known.spdx,
+                "osi_approved": known.osi_approved,
+                "fsf_libre": known.fsf_libre,
+                "category": known.category,
+                "url": known.url,
+            },
+        )
+        return license_row
+
+
+class License(models.Model):
+    """A license as the knowledge libraries describe it: an SPDX id or a LicenseRef-scancode id."""
+
+    id = models.CharField(max_length=150, primary_key=True)
+    name = models.CharField(max_length=300)
+    spdx = models.BooleanField(default=False, help_text="On the SPDX license list.")
+    osi_approved = models.BooleanField(default=False)
+    fsf_libre = models.BooleanField(default=False)
+    category = models.CharField(max_length=50, blank=True, help_text="ScanCode LicenseDB category.")
+    url = models.URLField(max_length=300, blank=True)
+
+    objects = LicenseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def classify(self, content: licenses.ContentType) -> licenses.Classification:
+        """Whether this license is open for one kind of content, and why."""
+        return licenses.classify(self.id, content)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def listed(self) -> ProjectQuerySet:
+        """Projects shown in the public catalogue."""
+        return self.filter(review_state=Project.ReviewState.LISTED)
+
+    def due_for_audit(self, now: datetime | None = None) -> ProjectQuerySet:
+        """Listed projects whose next audit time has come, stalest first."""
+        return (
+            self.listed()
+            .filter(next_audit_at__lte=now or timezone.now())
+            .order_by("next_audit_at", "pk")
+        )
+
+
+class Project(models.Model):
+    class ReviewState(models.TextChoices):
+        LISTED = "listed", "Listed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    slug = models.CharField(max_length=100, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=KINDS)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="projects"
+    )
+    summary = models.TextField(max_length=500)
+    homepage = models.URLField(max_length=300, blank=True)
+    family = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        validators=[slug_validator],
+        help_text="Groups the sizes and versions of one model family.",
+    )
+    released = models.DateField(null=True, blank=True)
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.LISTED, db_index=True
+    )
+    next_audit_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    catalogue_file = models.CharField(
+        max_length=300, blank=True, help_text="The catalogue file this record was loaded from."
+    )
+    record_hash = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the loaded record, to skip unchanged files."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-detail", kwargs={"slug": self.slug})
+
+    def family_members(self) -> ProjectQuerySet:
+        """The other listed projects of the same family."""
+        if not self.family:
+            return Project.objects.none()
+        return Project.objects.listed().filter(family=self.family).exclude(pk=self.pk)
+
+
+class Artifact(models.Model):
+    """One thing a project publishes at a source: a Hub repo, a GitHub repo, a paper."""
+
+    class Source(models.TextChoices):
+        HF_MODEL = "hf-model", dict(SOURCES)["hf-model"]
+        HF_DATASET = "hf-dataset", dict(SOURCES)["hf-dataset"]
+        GITHUB = "github", dict(SOURCES)["github"]
+        URL = "url", dict(SOURCES)["url"]
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="artifacts")
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    locator = models.CharField(max_length=300)
+    serves = models.JSONField(default=list, help_text="Component ids this artifact serves.")
+    declared_license_text = models.CharField(
+        max_length=150, blank=True, help_text="The license as the record writes it."
+    )
+    declared_license = models.ForeignKey(
+        License,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="artifacts",
+        help_text="The declared license resolved to an SPDX or LicenseRef id, when one exists.",
+    )
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "source", "locator"], name="unique_artifact_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.locator}"
+
+    @property
+    def url(self) -> str:
+        """A page a person can open for this artifact."""
+        match self.source:
+            case self.Source.HF_MODEL:
+                return f"https://huggingface.co/{self.locator}"
+            case self.Source.HF_DATASET:
+                return f"https://huggingface.co/datasets/{self.locator}"
+            case self.Source.GITHUB:
+                return f"https://github.com/{self.locator}"
+        return self.locator
+
+    def served_components(self) -> list[str]:
+        """Human labels of the components this artifact serves."""
+        return [BY_ID[c].label for c in self.serves if c in BY_ID]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a worker ran the scheduled heartbeat: proof that beat and worker are alive."""
+
+    name = models.CharField(max_length=100, unique=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

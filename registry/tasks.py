@@ -1,0 +1,16 @@
+"""Background tasks of the catalogue app."""
+
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from registry.models import WorkerHeartbeat
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def record_heartbeat(name: str = "worker") -> None:
+    """Record that a worker ran a scheduled task now (beat and worker are both alive)."""
+    WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"hostname": socket.gethostname(), "seen_at": timezone.now()}
+    )

@@ -1,0 +1,55 @@
+"""Pages of the catalogue: the list of projects, one project, and a health check."""
+
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from registry.components import KINDS
+from registry.models import Project, WorkerHeartbeat
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The catalogue: every listed project, optionally narrowed by a search and a kind."""
+    projects = Project.objects.listed().select_related("organization")
+    query = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    if query:
+        projects = projects.filter(
+            Q(name__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(organization__name__icontains=query)
+            | Q(family__icontains=query)
+            | Q(summary__icontains=query)
+        )
+    if kind in dict(KINDS):
+        projects = projects.filter(kind=kind)
+    context = {"projects": projects, "query": query, "kind": kind, "kinds": KINDS}
+    return render(request, "registry/catalogue.html", context)
+
+
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One project: what it is, who makes it, and the artifacts it publishes."""
+    project = get_object_or_404(Project.objects.listed().select_related("organization"), slug=slug)
+    artifacts = project.artifacts.select_related("declared_license")
+    context = {
+        "project": project,
+        "artifacts": artifacts,
+        "family_members": project.family_members().only("slug", "name"),
+    }
+    return render(request, "registry/project_detail.html", context)
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and compose: the database answers; when the worker last ran."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    heartbeat = WorkerHeartbeat.objects.filter(name="worker").first()
+    return JsonResponse(
+        {
+            "database": "ok",
+            "now": timezone.now().isoformat(),
+            "worker_seen_at": heartbeat.seen_at.isoformat() if heartbeat else None,
+        }
+    )

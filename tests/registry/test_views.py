@@ -1,0 +1,72 @@
+"""The minimal pages: catalogue list, project detail, health."""
+
+import pytest
+from django.test import Client
+
+from registry.models import Project, WorkerHeartbeat
+from tests.factories import ArtifactFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalogue_lists_listed_projects_only(client: Client) -> None:
+    shown = ProjectFactory(name="Pythia 70M")
+    ProjectFactory(name="Withdrawn Model", review_state=Project.ReviewState.WITHDRAWN)
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert shown.name in page.text
+    assert shown.get_absolute_url() in page.text
+    assert "Withdrawn Model" not in page.text
+
+
+def test_catalogue_search_and_kind_filter(client: Client) -> None:
+    ProjectFactory(name="Pythia 70M", family="pythia")
+    ProjectFactory(name="Whisper", kind="speech")
+
+    by_query = client.get("/", {"q": "pyth"}).text
+    by_kind = client.get("/", {"kind": "speech"}).text
+
+    assert "Pythia 70M" in by_query and "Whisper" not in by_query
+    assert "Whisper" in by_kind and "Pythia 70M" not in by_kind
+
+
+def test_catalogue_query_count_does_not_grow_with_projects(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    ProjectFactory.create_batch(40)
+
+    with django_assert_max_num_queries(2):
+        page = client.get("/")
+
+    assert page.text.count('href="/projects/') == 40
+
+
+def test_project_page_shows_artifacts_and_family(client: Client) -> None:
+    project = ProjectFactory(slug="pythia-6.9b", name="Pythia 6.9B", family="pythia")
+    ProjectFactory(slug="pythia-12b", name="Pythia 12B", family="pythia")
+    ArtifactFactory(project=project, locator="EleutherAI/pythia-6.9b")
+
+    page = client.get("/projects/pythia-6.9b/")
+
+    assert page.status_code == 200
+    assert 'href="https://huggingface.co/EleutherAI/pythia-6.9b"' in page.text
+    assert "Final weights" in page.text
+    assert "Pythia 12B" in page.text
+
+
+@pytest.mark.parametrize("path", ["/projects/nope/", "/projects/Pythia/", "/projects/a..b/"])
+def test_unknown_or_malformed_slug_is_404(client: Client, path: str) -> None:
+    ProjectFactory(slug="pythia-6.9b")
+
+    assert client.get(path).status_code == 404
+
+
+def test_health_reports_database_and_last_heartbeat(client: Client) -> None:
+    body = client.get("/health/").json()
+    assert body["database"] == "ok" and body["worker_seen_at"] is None
+
+    WorkerHeartbeat.objects.create(name="worker", seen_at="2026-01-01T00:00:00Z")
+
+    assert client.get("/health/").json()["worker_seen_at"].startswith("2026-01-01")
