@@ -1,5 +1,6 @@
 """Loading catalogue files: validation errors name the file and field, and loading is idempotent."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,17 @@ def test_hub_license_id_unknown_to_the_license_lists_is_kept_as_written(tmp_path
     artifact = Artifact.objects.get(locator="EleutherAI/pythia-6.9b")
     assert artifact.declared_license_text == "llama3"
     assert artifact.declared_license is None
+
+
+@pytest.mark.django_db
+def test_command_shows_a_progress_bar_and_the_summary(tmp_path: Path) -> None:
+    write(tmp_path, "pythia-6.9b.yaml", GOOD)
+    write(tmp_path, "pythia-12b.yaml", GOOD.replace("pythia-6.9b", "pythia-12b"))
+    out, err = StringIO(), StringIO()
+
+    call_command("load_catalogue", str(tmp_path), "--progress", stdout=out, stderr=err)
+
+    assert "Loading: 100%" in err.getvalue() and "2/2" in err.getvalue()
+    assert (
+        "2 projects loaded (2 created, 0 updated, 0 unchanged); 0 files rejected" in out.getvalue()
+    )

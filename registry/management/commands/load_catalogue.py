@@ -1,6 +1,5 @@
 """`manage.py load_catalogue PATH...`: load project records from YAML files or folders of them."""
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,8 @@ class Command(BaseCommand):
                 items,
                 desc="Loading",
                 unit="file",
-                file=sys.stderr,
+                # The raw stream: Django's wrapper would end every bar refresh with a newline.
+                file=self.stderr._out,
                 disable=False if progress else (None if len(items) > 1 else True),
             )
 
