@@ -22,13 +22,14 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue registry/catalogue
+	$(BIN)/python manage.py seed_snapshots registry/catalogue/upstream
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(MAKE) --no-print-directory serve
 
 # Each process stops on Ctrl-C by itself; the trap also stops the others when one of them exits.
 serve:
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
-	$(BIN)/celery -A registry worker --beat --concurrency 1 --loglevel INFO & \
+	$(BIN)/celery -A registry worker --beat -Q sources,default --concurrency 1 --loglevel INFO & \
 	$(BIN)/gunicorn registry.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & \
 	echo "Glasshouse is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"; \
 	wait -n

@@ -1,12 +1,17 @@
 """Admin for the catalogue: organizations, projects with their artifacts, licenses."""
 
 from django.contrib import admin
+from django.db import models
 
 from registry.models import Artifact, License, Organization, Project, WorkerHeartbeat
+
+# Addresses typed without a scheme are web pages: assume https (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "homepage"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -20,6 +25,7 @@ class ArtifactInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "name",
         "slug",
@@ -38,6 +44,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["id", "name", "category", "osi_approved", "fsf_libre", "spdx"]
     list_filter = ["category", "osi_approved", "fsf_libre", "spdx"]
     search_fields = ["id", "name"]

@@ -118,6 +118,21 @@ class Project(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    current_verdict = models.ForeignKey(
+        "audits.Verdict",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The last verdict made from a complete audit.",
+    )
+    audited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current verdict's audit finished."
+    )
+    stale_since = models.DateTimeField(
+        null=True, blank=True, help_text="Since when the latest audits could not be completed."
+    )
+    stale_reason = models.TextField(blank=True)
     catalogue_file = models.CharField(
         max_length=300, blank=True, help_text="The catalogue file this record was loaded from."
     )
@@ -137,6 +152,11 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("project-detail", kwargs={"slug": self.slug})
+
+    @property
+    def stale(self) -> bool:
+        """The current verdict could not be confirmed by the latest audit."""
+        return self.stale_since is not None
 
     def family_members(self) -> ProjectQuerySet:
         """The other listed projects of the same family."""

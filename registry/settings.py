@@ -165,6 +165,16 @@ HF_TOKEN = env.str("HF_TOKEN", default="") or None
 GITHUB_API_URL = _setting("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="") or None
 AUDIT_INTERVAL_HOURS = env.int("AUDIT_INTERVAL_HOURS", default=24)
+# Seconds to wait for one answer from the Hub or GitHub.
+SOURCE_TIMEOUT_SECONDS = env.float("SOURCE_TIMEOUT_SECONDS", default=10.0)
+# A failing project waits this many minutes, doubled for each failure in a row (up to a day).
+AUDIT_ERROR_BACKOFF_MINUTES = env.int("AUDIT_ERROR_BACKOFF_MINUTES", default=15)
+# Attempts of one audit when sources fail transiently, and the first retry's delay in seconds.
+AUDIT_MAX_ATTEMPTS = env.int("AUDIT_MAX_ATTEMPTS", default=4)
+AUDIT_RETRY_BASE_SECONDS = env.float("AUDIT_RETRY_BASE_SECONDS", default=30.0)
+# The sweep that enqueues due audits: how often, and how many projects at most each time.
+AUDIT_SWEEP_SECONDS = env.int("AUDIT_SWEEP_SECONDS", default=300)
+AUDIT_BATCH_SIZE = env.int("AUDIT_BATCH_SIZE", default=50)
 
 # --- Celery -----------------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
@@ -196,12 +206,22 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Tasks that call the Hub or GitHub get their own queue, so a slow source never starves the rest.
+CELERY_TASK_ROUTES = {"audits.tasks.audit_project": {"queue": "sources"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "registry.tasks.record_heartbeat",
         "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS),
+    },
+    "enqueue-due-audits": {
+        "task": "audits.tasks.enqueue_due_audits",
+        "schedule": timedelta(seconds=AUDIT_SWEEP_SECONDS),
+    },
+    "reevaluate-outdated-verdicts": {
+        "task": "audits.tasks.reevaluate_outdated",
+        "schedule": timedelta(seconds=AUDIT_SWEEP_SECONDS),
     },
 }
 
@@ -212,4 +232,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per HTTP request of the source clients would drown the audit log.
+    "loggers": {"httpx2": {"level": "WARNING"}},
 }

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from registry import views
+from registry import api, views
 from registry.models import SLUG_PATTERN
 
 
@@ -25,5 +25,6 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("projects/<project:slug>/", views.project_detail, name="project-detail"),
     path("health/", views.health, name="health"),
+    path("api/v1/projects/<project:slug>/", api.ProjectDetail.as_view(), name="api-project-detail"),
     path("admin/", admin.site.urls),
 ]

@@ -6,13 +6,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from registry.components import KINDS
+from audits.rules.types import DATA_FACETS
+from registry.components import COMPONENT_IDS, KINDS
 from registry.models import Project, WorkerHeartbeat
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The catalogue: every listed project, optionally narrowed by a search and a kind."""
-    projects = Project.objects.listed().select_related("organization")
+    projects = Project.objects.listed().select_related("organization", "current_verdict")
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
     if query:
@@ -30,12 +31,20 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One project: what it is, who makes it, and the artifacts it publishes."""
-    project = get_object_or_404(Project.objects.listed().select_related("organization"), slug=slug)
-    artifacts = project.artifacts.select_related("declared_license")
+    """One project: its verdict with every finding and its evidence, artifacts and history."""
+    project = get_object_or_404(
+        Project.objects.listed().select_related("organization", "current_verdict__run"), slug=slug
+    )
+    verdict = project.current_verdict
+    findings = list(verdict.run.findings.select_related("curation")) if verdict else []
     context = {
         "project": project,
-        "artifacts": artifacts,
+        "verdict": verdict,
+        "components": [f for f in findings if f.component in COMPONENT_IDS],
+        "access": next((f for f in findings if f.component == "access"), None),
+        "data_information": [f for f in findings if f.component in DATA_FACETS],
+        "artifacts": project.artifacts.select_related("declared_license"),
+        "changes": project.changes.all()[:20],
         "family_members": project.family_members().only("slug", "name"),
     }
     return render(request, "registry/project_detail.html", context)

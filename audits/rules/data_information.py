@@ -1,0 +1,276 @@
+"""Training-data information: whether the three facets OSAID 1.0 asks for are disclosed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from audits.rules.components import (
+    card_datasets,
+    declared_for,
+    fetch_problem,
+    record_evidence,
+    seen,
+)
+from audits.rules.types import DATA_FACETS, AuditInput, DeclaredArtifact, Evidence, Finding
+from registry.components import BY_ID
+
+# Dataset-card keys (the Hub's dataset card metadata) that answer each facet.
+PROVENANCE_KEYS: tuple[str, ...] = ("source_datasets", "language_creators", "paperswithcode_id")
+CHARACTERISTICS_KEYS: tuple[str, ...] = (
+    "size_categories",
+    "language",
+    "task_categories",
+    "task_ids",
+    "multilinguality",
+)
+LABELLING_KEYS: tuple[str, ...] = ("annotations_creators",)
+# Who wrote the text says something about cleaning, not how it was labelled.
+LABELLING_PARTIAL_KEYS: tuple[str, ...] = ("language_creators",)
+# Declared documents taken to describe the training data. A paper or report alone is not taken
+# as naming it: Llama 2's paper says "publicly available sources" and names nothing.
+DOCUMENT_COMPONENTS: tuple[str, ...] = ("data-card", "technical-report", "research-paper")
+
+_WHAT: Mapping[str, str] = MappingProxyType(
+    {
+        "data-provenance": "the provenance of the training data (where it came from)",
+        "data-characteristics": "the characteristics of the training data (scope, size, languages)",
+        "data-labelling": "how the training data was labelled and cleaned",
+    }
+)
+_VALUE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class _Named:
+    id: str
+    source: str
+    declared: bool
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """How far one dataset discloses one facet, and what it shows."""
+
+    level: str
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+def _has(card: Mapping[str, Any], key: str) -> bool:
+    value = card.get(key)
+    return value not in (None, "", [], {}, "unknown", ["unknown"])
+
+
+def _provenance(card: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[str, list[str]]:
+    keys = [k for k in PROVENANCE_KEYS if _has(card, k)]
+    if not keys and _has(card, "pretty_name") and str(payload.get("description") or "").strip():
+        keys = ["pretty_name", "description"]
+    # The dataset is named either way, which is a part of its provenance.
+    return ("disclosed" if keys else "partial"), keys
+
+
+def _characteristics(card: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[str, list[str]]:
+    keys = [k for k in CHARACTERISTICS_KEYS if _has(card, k)]
+    if len(keys) >= 2:
+        return "disclosed", keys
+    return ("partial" if keys else "not-disclosed"), keys
+
+
+def _labelling(card: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[str, list[str]]:
+    if keys := [k for k in LABELLING_KEYS if _has(card, k)]:
+        return "disclosed", keys
+    keys = [k for k in LABELLING_PARTIAL_KEYS if _has(card, k)]
+    return ("partial" if keys else "not-disclosed"), keys
+
+
+_JUDGES: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[str, list[str]]]] = (
+    MappingProxyType(
+        {
+            "data-provenance": _provenance,
+            "data-characteristics": _characteristics,
+            "data-labelling": _labelling,
+        }
+    )
+)
+_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "data-provenance": PROVENANCE_KEYS,
+        "data-characteristics": CHARACTERISTICS_KEYS,
+        "data-labelling": (*LABELLING_KEYS, *LABELLING_PARTIAL_KEYS),
+    }
+)
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _VALUE_LIMIT:
+        return value[:_VALUE_LIMIT] + "…"
+    return value
+
+
+def _named_datasets(audit: AuditInput) -> list[_Named]:
+    named: dict[str, _Named] = {}
+    for artifact in declared_for(audit, "training-datasets"):
+        named.setdefault(
+            artifact.locator,
+            _Named(artifact.locator, artifact.source, True, (record_evidence(artifact),)),
+        )
+    for dataset in card_datasets(audit):
+        if dataset.id in named:
+            known = named[dataset.id]
+            named[dataset.id] = _Named(
+                known.id, known.source, True, (*known.evidence, dataset.evidence)
+            )
+        else:
+            named[dataset.id] = _Named(dataset.id, "hf-dataset", False, (dataset.evidence,))
+    return list(named.values())
+
+
+def _documents(audit: AuditInput) -> list[tuple[str, DeclaredArtifact]]:
+    found: dict[str, tuple[str, DeclaredArtifact]] = {}
+    for component in DOCUMENT_COMPONENTS:
+        for artifact in declared_for(audit, component):
+            # A Hub dataset's card is read for its keys, not trusted as a document.
+            if artifact.source != "hf-dataset":
+                found.setdefault(artifact.locator, (component, artifact))
+    return list(found.values())
+
+
+def _no_card(facet: str, dataset: str) -> _Level:
+    if facet == "data-provenance":
+        return _Level("partial", f"{dataset} is only named")
+    return _Level("not-disclosed", f"{dataset} has no dataset card we could read")
+
+
+def _dataset_level(audit: AuditInput, facet: str, named: _Named) -> _Level:
+    if named.source != "hf-dataset":
+        return _no_card(facet, named.id)
+    observation = audit.observation("hf-dataset", named.id)
+    if observation is None and not named.declared:
+        return _no_card(facet, named.id)
+    problem = fetch_problem(observation, named.id)
+    if problem is not None:
+        if problem.status != "unknown":
+            return _no_card(facet, named.id)
+        return _Level("unknown", f"{named.id} could not be read ({problem.reason.rstrip('.')})")
+    assert observation is not None and observation.payload is not None
+    payload = observation.payload
+    card = payload.get("cardData") or {}
+    level, keys = _JUDGES[facet](card, payload)
+    evidence = tuple(
+        seen(
+            observation,
+            k if k == "description" else f"cardData.{k}",
+            _short(payload.get(k) if k == "description" else card.get(k)),
+        )
+        for k in keys
+    )
+    if keys:
+        detail = f"{named.id} shows {', '.join(keys)}"
+    elif level == "partial":
+        detail = f"{named.id} is only named; its card shows none of {', '.join(_KEYS[facet])}"
+    else:
+        detail = f"the card of {named.id} shows none of {', '.join(_KEYS[facet])}"
+    return _Level(level, detail, evidence)
+
+
+def _combine(levels: Sequence[_Level]) -> str:
+    known = [lv.level for lv in levels if lv.level != "unknown"]
+    if not known:
+        return "unknown"
+    if all(level == "disclosed" for level in known):
+        # Datasets we could not read might still fall short.
+        return "disclosed" if len(known) == len(levels) else "unknown"
+    if all(level == "not-disclosed" for level in known):
+        return "not-disclosed"
+    return "partial"
+
+
+def _model_card_evidence(audit: AuditInput) -> tuple[Evidence, ...]:
+    evidence = []
+    for artifact in audit.artifacts:
+        observation = audit.observation(artifact.source, artifact.locator)
+        if artifact.source == "hf-model" and fetch_problem(observation, artifact.locator) is None:
+            assert observation is not None and observation.payload is not None
+            datasets = (observation.payload.get("cardData") or {}).get("datasets")
+            evidence.append(seen(observation, "cardData.datasets", datasets))
+    return tuple(evidence)
+
+
+def _nothing_named(
+    audit: AuditInput, documents: Sequence[tuple[str, DeclaredArtifact]]
+) -> tuple[Finding, ...]:
+    for artifact in audit.artifacts:
+        if artifact.source != "hf-model":
+            continue
+        problem = fetch_problem(
+            audit.observation(artifact.source, artifact.locator), artifact.locator
+        )
+        if problem is not None and problem.status == "unknown":
+            reason = (
+                f"The model card of {artifact.locator} could not be read, so the training data it "
+                f"may name is unknown: {problem.reason}"
+            )
+            return tuple(
+                Finding(facet, "unknown", reason, evidence=problem.evidence)
+                for facet in DATA_FACETS
+            )
+    reason = "No training data is named: neither the model card nor the record names a dataset"
+    reason += " or a data card"
+    if documents:
+        listed = ", ".join(a.locator for _, a in documents)
+        reason += f", and the paper or report ({listed}) is not taken as naming it"
+    evidence = _model_card_evidence(audit) + tuple(record_evidence(a) for _, a in documents)
+    return tuple(
+        Finding(facet, "not-disclosed", reason + ".", evidence=evidence) for facet in DATA_FACETS
+    )
+
+
+def _facet(
+    audit: AuditInput,
+    facet: str,
+    named: Sequence[_Named],
+    documents: Sequence[tuple[str, DeclaredArtifact]],
+) -> Finding:
+    levels = [_dataset_level(audit, facet, n) for n in named]
+    status = _combine(levels) if levels else "not-disclosed"
+    named_evidence = tuple(e for n in named for e in n.evidence)
+    if status != "disclosed" and documents:
+        component, document = documents[0]
+        kind = BY_ID[component].label.lower()
+        names = f" ({', '.join(n.id for n in named)})" if named else ""
+        return Finding(
+            facet,
+            "disclosed",
+            f"The {kind} {document.locator} documents the training data{names}; OSAID asks for "
+            "this information, not for the datasets themselves to be open.",
+            evidence=(*(record_evidence(a) for _, a in documents), *named_evidence),
+        )
+    details = "; ".join(lv.detail for lv in levels)
+    what = _WHAT[facet]
+    reasons = {
+        "disclosed": f"Dataset cards disclose {what}: {details}; the datasets themselves need "
+        "not be open for OSAID.",
+        "partial": f"Dataset cards disclose {what} only in part: {details}.",
+        "not-disclosed": f"Nothing discloses {what}: {details}.",
+        "unknown": f"Whether dataset cards disclose {what} is unknown: {details}.",
+    }
+    return Finding(
+        facet,
+        status,
+        reasons[status],
+        evidence=(*named_evidence, *(e for lv in levels for e in lv.evidence)),
+    )
+
+
+def facet_findings(audit: AuditInput) -> tuple[Finding, ...]:
+    """One finding per DATA_FACETS facet: disclosed, partial, not-disclosed or unknown."""
+    named = _named_datasets(audit)
+    documents = _documents(audit)
+    data_sheets = [a for component, a in documents if component == "data-card"]
+    if not named and not data_sheets:
+        return _nothing_named(audit, documents)
+    return tuple(_facet(audit, facet, named, documents) for facet in DATA_FACETS)

@@ -1,0 +1,198 @@
+"""The Hugging Face Hub through huggingface_hub's HfApi, with its failures mapped to ours."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+import httpx2
+from huggingface_hub import HfApi, set_client_factory
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.hf_api import DatasetInfo, ModelInfo
+from huggingface_hub.utils import parse_ratelimit_headers
+from huggingface_hub.utils._http import default_client_factory
+
+from audits.sources import (
+    Fetched,
+    NotFound,
+    Permanent,
+    RateLimited,
+    SourceError,
+    Transient,
+    Unauthorized,
+)
+
+# The fields an audit reads; asking for them keeps the answer small and its shape stable.
+MODEL_FIELDS = [
+    "sha",
+    "lastModified",
+    "gated",
+    "private",
+    "disabled",
+    "tags",
+    "cardData",
+    "siblings",
+    "safetensors",
+    "config",
+    "library_name",
+    "pipeline_tag",
+    "model-index",
+    "widgetData",
+]
+DATASET_FIELDS = [
+    "sha",
+    "lastModified",
+    "gated",
+    "private",
+    "disabled",
+    "tags",
+    "cardData",
+    "siblings",
+]
+
+_timeout_seconds: float | None = None
+
+
+def _use_timeout(seconds: float) -> None:
+    """Give huggingface_hub's shared HTTP client a timeout; its default waits forever."""
+    global _timeout_seconds
+    if _timeout_seconds == seconds:
+        return
+
+    def factory() -> httpx2.Client:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(seconds)
+        return client
+
+    set_client_factory(factory)
+    _timeout_seconds = seconds
+
+
+class HubClient:
+    """Reads model and dataset metadata from a Hub at `endpoint` (the real one, or a fake)."""
+
+    def __init__(self, *, endpoint: str, token: str | None, timeout: float = 10.0) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.timeout = timeout
+        # token=False: never fall back to a token saved on this machine.
+        self.api = HfApi(endpoint=self.endpoint, token=token or False)
+        _use_timeout(timeout)
+
+    def model(self, repo_id: str) -> Fetched:
+        """A model's metadata and its branches (intermediate checkpoints live on branches)."""
+        info = self._call(
+            repo_id,
+            lambda: self.api.model_info(repo_id, expand=MODEL_FIELDS, timeout=self.timeout),
+        )
+        refs = self._call(repo_id, lambda: self.api.list_repo_refs(repo_id))
+        payload = model_payload(info)
+        payload["branches"] = sorted(branch.name for branch in refs.branches)
+        return Fetched(payload=payload, url=f"{self.endpoint}/{info.id}", revision=info.sha or "")
+
+    def dataset(self, repo_id: str) -> Fetched:
+        """A dataset's metadata, with its card's YAML front matter in cardData."""
+        info = self._call(
+            repo_id,
+            lambda: self.api.dataset_info(repo_id, expand=DATASET_FIELDS, timeout=self.timeout),
+        )
+        return Fetched(
+            payload=dataset_payload(info),
+            url=f"{self.endpoint}/datasets/{info.id}",
+            revision=info.sha or "",
+        )
+
+    def _call(self, repo_id: str, call: Any) -> Any:
+        try:
+            return call()
+        except (RepositoryNotFoundError, RevisionNotFoundError) as error:
+            if isinstance(error, GatedRepoError):
+                raise Unauthorized(
+                    f"{repo_id} is gated: {error.server_message or error}"
+                ) from error
+            raise NotFound(f"{repo_id} was not found on the Hub") from error
+        except HfHubHTTPError as error:
+            raise _from_http_error(repo_id, error) from error
+        except httpx2.TimeoutException as error:
+            raise Transient(f"the Hub did not answer in time for {repo_id}") from error
+        except httpx2.TransportError as error:
+            raise Transient(f"cannot reach the Hub for {repo_id}: {error}") from error
+        except ValueError as error:
+            # A JSON decode error is a ValueError: the Hub answered something that is not JSON.
+            raise Transient(f"the Hub sent a malformed answer for {repo_id}: {error}") from error
+
+
+def _from_http_error(repo_id: str, error: HfHubHTTPError) -> SourceError:
+    response = error.response
+    status = response.status_code if response is not None else 0
+    if status == 429:
+        retry_after = _retry_after(response)
+        return RateLimited(f"the Hub rate-limited us for {repo_id}", retry_after=retry_after)
+    if status in (401, 403):
+        return Unauthorized(f"the Hub refused access to {repo_id} ({status})")
+    if status == 404:
+        return NotFound(f"{repo_id} was not found on the Hub")
+    if status == 408 or status >= 500:
+        return Transient(f"the Hub answered {status} for {repo_id}")
+    return Permanent(f"the Hub answered {status} for {repo_id}")
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    limits = parse_ratelimit_headers(response.headers)
+    if limits is not None and limits.remaining == 0:
+        return float(limits.reset_in_seconds)
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.isdigit() else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def model_payload(info: ModelInfo) -> dict[str, Any]:
+    """The model's metadata in the Hub's own JSON names, as evidence fields refer to them."""
+    return {
+        "id": info.id,
+        "sha": info.sha,
+        "lastModified": _iso(info.last_modified),
+        "gated": info.gated,
+        "private": info.private,
+        "disabled": info.disabled,
+        "library_name": info.library_name,
+        "pipeline_tag": info.pipeline_tag,
+        "tags": list(info.tags or []),
+        "cardData": info.card_data.to_dict() if info.card_data is not None else None,
+        "config": info.config,
+        "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
+        "safetensors": (
+            {"parameters": info.safetensors.parameters, "total": info.safetensors.total}
+            if info.safetensors
+            else None
+        ),
+        "model-index": info.model_index,
+        "widgetData": info.widget_data,
+    }
+
+
+def dataset_payload(info: DatasetInfo) -> dict[str, Any]:
+    """The dataset's metadata in the Hub's own JSON names."""
+    return {
+        "id": info.id,
+        "sha": info.sha,
+        "lastModified": _iso(info.last_modified),
+        "gated": info.gated,
+        "private": info.private,
+        "disabled": info.disabled,
+        "tags": list(info.tags or []),
+        "cardData": info.card_data.to_dict() if info.card_data is not None else None,
+        "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
+    }

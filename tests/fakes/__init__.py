@@ -1,0 +1,1 @@
+"""Loopback fakes of the services the auditors call (Hugging Face Hub, GitHub)."""

@@ -1,0 +1,684 @@
+"""A loopback fake of the Hugging Face Hub API and the GitHub REST API, fed from recorded JSON."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import datetime as dt
+import hashlib
+import itertools
+import json
+import logging
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, NamedTuple, Self
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "registry" / "catalogue" / "upstream"
+
+# What huggingface_hub 2.4.0 may ask for with `expand=`; the real Hub answers 400 to anything else.
+EXPAND_PROPERTIES: dict[str, frozenset[str]] = {
+    "models": frozenset(
+        [
+            "author",
+            "baseModels",
+            "cardData",
+            "childrenModelCount",
+            "config",
+            "createdAt",
+            "disabled",
+            "downloads",
+            "downloadsAllTime",
+            "evalResults",
+            "gated",
+            "gguf",
+            "inference",
+            "inferenceProviderMapping",
+            "lastModified",
+            "library_name",
+            "likes",
+            "mask_token",
+            "model-index",
+            "pipeline_tag",
+            "private",
+            "resourceGroup",
+            "safetensors",
+            "sha",
+            "siblings",
+            "spaces",
+            "tags",
+            "transformersInfo",
+            "trendingScore",
+            "usedStorage",
+            "widgetData",
+        ]
+    ),
+    "datasets": frozenset(
+        [
+            "author",
+            "cardData",
+            "citation",
+            "createdAt",
+            "description",
+            "disabled",
+            "downloads",
+            "downloadsAllTime",
+            "gated",
+            "lastModified",
+            "likes",
+            "mainSize",
+            "paperswithcode_id",
+            "private",
+            "resourceGroup",
+            "sha",
+            "siblings",
+            "tags",
+            "trendingScore",
+            "usedStorage",
+        ]
+    ),
+}
+
+# Headers every Hub API answer carries in the recordings (fixtures/hf-hub/api-models/*.meta.json).
+HUB_HEADERS = {
+    "Access-Control-Allow-Origin": "https://huggingface.co",
+    "Access-Control-Expose-Headers": (
+        "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,"
+        "Accept-Ranges,Content-Range"
+    ),
+    "Vary": "Origin",
+    "X-Powered-By": "huggingface-moon",
+}
+GITHUB_HEADERS = {
+    "X-GitHub-Api-Version-Selected": "2022-11-28",
+    "X-RateLimit-Limit": "60",
+    "X-RateLimit-Remaining": "59",
+    "X-RateLimit-Used": "1",
+    "X-RateLimit-Resource": "core",
+    "Vary": "Accept, Accept-Encoding, Accept, X-Requested-With",
+}
+JSON_TYPE = "application/json; charset=utf-8"
+GITHUB_NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+HUB_NOT_FOUND_HEADERS = {
+    "X-Error-Code": "RepoNotFound",
+    "X-Error-Message": "Repository not found",
+}
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+
+
+class RecordedRequest(NamedTuple):
+    """One request the fake received, as the client sent it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+class _Response(NamedTuple):
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Override:
+    def __init__(
+        self,
+        *,
+        status: int,
+        body: bytes | None,
+        headers: dict[str, str],
+        delay: float,
+        times: int | None,
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+        self.delay = delay
+        self.remaining = times
+
+
+def _normalise_path(path: str) -> str:
+    """Reduce a URL or path to the decoded path, so '/a%2Fb' and '/a/b' name the same override."""
+    parts = urlsplit(path)
+    return unquote(parts.path if (parts.scheme or path.startswith("/")) else "/" + path)
+
+
+def _express_etag(body: bytes) -> str:
+    """Weak ETag as the Hub (an Express app) sends it: W/"<hex length>-<27 chars of b64 SHA-1>"."""
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]
+    return f'W/"{len(body):x}-{digest}"'
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a made-up status a test may use
+        return f"Status {status}"
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _dumps(doc: Any) -> bytes:
+    # Compact like the Hub and GitHub; ensure_ascii=False keeps recorded bodies byte-compatible.
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class FakeUpstream:
+    """Serves the Hub API at the root and the GitHub API under /github, from a data folder.
+
+    Folder layout: hub/models/<ns>__<name>.json (+ .refs.json), hub/datasets/<ns>__<name>.json,
+    github/repos/<owner>__<repo>.json, optional hub/redirects.json ({"models": {old: new}, ...}).
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | str | None = None,
+        *,
+        max_delay: float = 10.0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+        self.max_delay = max_delay
+        self._host = host
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._requests: list[RecordedRequest] = []
+        self._overrides: dict[str, list[_Override]] = {}
+        self._docs: dict[str, dict[str, Any]] = {}  # served path -> current document
+        self._history: dict[str, dict[str, dict[str, Any]]] = {}  # served path -> sha -> document
+        self._meta: dict[str, dict[str, Any]] = {}
+        self._refs: dict[str, dict[str, Any]] = {}
+        self._redirects: dict[str, dict[str, str]] = {"models": {}, "datasets": {}}
+        self._github_index: dict[str, str] = {}  # lower-case owner/repo -> served path
+        self._request_ids = itertools.count(1)
+        self._sha_counter = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._open_sockets: set[socket.socket] = set()
+        self._load()
+
+    # ----------------------------------------------------------------- data
+
+    def _load(self) -> None:
+        hub = self.data_dir / "hub"
+        for kind in ("models", "datasets"):
+            for file in sorted((hub / kind).glob("*.json")):
+                if file.name.endswith((".refs.json", ".meta.json")):
+                    continue
+                repo_id = file.name.removesuffix(".json").replace("__", "/", 1)
+                path = f"/api/{kind}/{repo_id}"
+                self._docs[path] = json.loads(file.read_text(encoding="utf-8"))
+                refs_file = file.with_name(file.name.removesuffix(".json") + ".refs.json")
+                if refs_file.exists():
+                    self._refs[path] = json.loads(refs_file.read_text(encoding="utf-8"))
+                self._load_meta(file, path)
+        redirects = hub / "redirects.json"
+        if redirects.exists():
+            for kind, mapping in json.loads(redirects.read_text(encoding="utf-8")).items():
+                self._redirects.setdefault(kind, {}).update(mapping)
+        for file in sorted((self.data_dir / "github" / "repos").glob("*.json")):
+            if file.name.endswith(".meta.json"):
+                continue
+            full_name = file.name.removesuffix(".json").replace("__", "/", 1)
+            path = f"/github/repos/{full_name}"
+            self._docs[path] = json.loads(file.read_text(encoding="utf-8"))
+            self._github_index[full_name.lower()] = path
+            self._load_meta(file, path)
+        self._original = copy.deepcopy(self._docs)
+
+    def _load_meta(self, file: Path, path: str) -> None:
+        meta = file.with_name(file.name.removesuffix(".json") + ".meta.json")
+        if meta.exists():
+            self._meta[path] = json.loads(meta.read_text(encoding="utf-8"))
+
+    def document(self, path: str) -> dict[str, Any]:
+        """Return a copy of the document currently served at `path` (patches included)."""
+        with self._lock:
+            return copy.deepcopy(self._docs[_normalise_path(path)])
+
+    # ------------------------------------------------------------- controls
+
+    @property
+    def url(self) -> str:
+        """Base URL of the fake Hub (use as HF_ENDPOINT / HfApi(endpoint=...))."""
+        if self._server is None:
+            msg = "the fake upstream is not running"
+            raise RuntimeError(msg)
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def github_url(self) -> str:
+        """Base URL of the fake GitHub API (use as GITHUB_API_URL)."""
+        return f"{self.url}/github"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received since start or the last clear_log(), oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_log(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    def override(
+        self,
+        path: str,
+        *,
+        status: int = 200,
+        json: Any = None,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        times: int | None = None,
+    ) -> None:
+        """Answer requests for this exact path (query ignored) with the given response.
+
+        `times=N` applies it to the next N requests only; the latest override of a path wins.
+        Without `json`/`body`, the body (and error headers) the real service sends for `status`
+        is used, e.g. RepoNotFound for a Hub 404.
+        """
+        if json is not None and body is not None:
+            msg = "give json or body, not both"
+            raise ValueError(msg)
+        raw: bytes | None
+        if json is not None:
+            raw = _dumps(json)
+        elif isinstance(body, str):
+            raw = body.encode()
+        else:
+            raw = body
+        entry = _Override(
+            status=status, body=raw, headers=dict(headers or {}), delay=delay, times=times
+        )
+        with self._lock:
+            self._overrides.setdefault(_normalise_path(path), []).append(entry)
+
+    def patch_json(
+        self, path: str, fn: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> dict[str, Any]:
+        """Change the document served at `path` in memory; `fn` mutates it or returns a new one.
+
+        A Hub document also gets a new `sha` and `lastModified` unless `fn` set them, because a
+        change on the real Hub is a new commit. The previous version stays reachable by its sha.
+        """
+        key = _normalise_path(path)
+        with self._lock:
+            if key not in self._docs:
+                raise KeyError(key)
+            before = self._docs[key]
+            doc = copy.deepcopy(before)
+            result = fn(doc)
+            if result is not None:
+                doc = result
+            if key.startswith("/api/"):
+                history = self._history.setdefault(key, {})
+                if isinstance(before.get("sha"), str):
+                    history[before["sha"]] = before
+                if doc.get("sha") == before.get("sha"):
+                    seed = f"{key}:{next(self._sha_counter)}:{time.time_ns()}".encode()
+                    doc["sha"] = hashlib.sha1(seed).hexdigest()
+                if doc.get("lastModified") == before.get("lastModified"):
+                    doc["lastModified"] = _now_iso()
+            elif key.startswith("/github/") and doc.get("updated_at") == before.get("updated_at"):
+                doc["updated_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._docs[key] = doc
+            return copy.deepcopy(doc)
+
+    def reset(self) -> None:
+        """Drop every override and patch; the recorded request log is kept."""
+        with self._lock:
+            self._overrides.clear()
+            self._history.clear()
+            self._docs = copy.deepcopy(self._original)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> Self:
+        """Bind to 127.0.0.1 on a free port and serve from a daemon thread."""
+        if self._server is not None:
+            return self
+        fake = self
+
+        class Handler(_Handler):
+            upstream = fake
+
+        server = _Server((self._host, 0), Handler)
+        self._stopping.clear()
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-upstream-{server.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wake any delayed handler and close open connections."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            sockets = list(self._open_sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------- routing
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _take_override(self, path: str) -> _Override | None:
+        with self._lock:
+            stack = self._overrides.get(path)
+            while stack:
+                entry = stack[-1]
+                if entry.remaining is None:
+                    return entry
+                if entry.remaining > 0:
+                    entry.remaining -= 1
+                    if entry.remaining == 0:
+                        stack.pop()
+                    return entry
+                stack.pop()
+            return None
+
+    def _sleep(self, seconds: float) -> None:
+        # Bounded and interruptible, so a "hang" never outlives the test that asked for it.
+        self._stopping.wait(min(max(seconds, 0.0), self.max_delay))
+
+    def _request_id(self) -> str:
+        n = next(self._request_ids)
+        return f"Root=1-{int(time.time()):08x}-{n:024x};{secrets.token_hex(8)}"
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str]) -> _Response:
+        """Answer one request (called by the handler thread)."""
+        split = urlsplit(raw_path)
+        query = parse_qs(split.query, keep_blank_values=True)
+        path = unquote(split.path)
+        self._record(RecordedRequest(method, split.path, query, headers))
+        override = self._take_override(path)
+        if override is not None:
+            if override.delay:
+                self._sleep(override.delay)
+            return self._from_override(path, override)
+        if method not in ("GET", "HEAD"):
+            logger.warning("fake upstream: unrouted %s %s", method, raw_path)
+            return self._unrouted(path)
+        if split.path.startswith("/github/"):
+            return self._github(split.path, headers)
+        if split.path.startswith("/api/"):
+            return self._hub(split.path, query)
+        logger.warning("fake upstream: unrouted %s %s", method, raw_path)
+        return self._unrouted(path)
+
+    def _from_override(self, path: str, override: _Override) -> _Response:
+        github = path.startswith("/github/")
+        headers = {"Content-Type": JSON_TYPE}
+        body = override.body
+        if body is None:
+            if github:
+                body = _dumps({**GITHUB_NOT_FOUND, "message": _phrase(override.status)})
+            elif override.status == 404:
+                body = _dumps({"error": "Repository not found"})
+                headers.update(HUB_NOT_FOUND_HEADERS)
+            elif override.status >= 400:
+                body = _dumps({"error": _phrase(override.status)})
+                if override.status == 429:
+                    headers["RateLimit"] = '"api";r=0;t=60'
+                    headers["RateLimit-Policy"] = '"fixed window";"api";q=500;w=300'
+            else:
+                body = b""
+        headers.update(override.headers)
+        return self._finish(override.status, headers, body, github=github)
+
+    def _finish(
+        self, status: int, headers: dict[str, str], body: bytes, *, github: bool
+    ) -> _Response:
+        base = dict(GITHUB_HEADERS if github else HUB_HEADERS)
+        if github:
+            base["X-GitHub-Request-Id"] = (
+                f"{secrets.token_hex(4).upper()}:{next(self._request_ids)}"
+            )
+        else:
+            base["X-Request-Id"] = self._request_id()
+        base.update(headers)
+        return _Response(status, base, body)
+
+    def _unrouted(self, path: str) -> _Response:
+        if path.startswith("/github/"):
+            return self._finish(
+                404, {"Content-Type": JSON_TYPE}, _dumps(GITHUB_NOT_FOUND), github=True
+            )
+        body = _dumps({"error": "Sorry, we can't find the page you are looking for."})
+        return self._finish(404, {"Content-Type": JSON_TYPE}, body, github=False)
+
+    # ---------------------------------------------------------------- GitHub
+
+    def _github(self, raw_path: str, headers: dict[str, str]) -> _Response:
+        segments = [unquote(s) for s in raw_path.split("/")[2:]]
+        if len(segments) != 3 or segments[0] != "repos":
+            logger.warning("fake upstream: unrouted GitHub path %s", raw_path)
+            return self._unrouted(raw_path)
+        with self._lock:
+            key = self._github_index.get(f"{segments[1]}/{segments[2]}".lower())
+            doc = self._docs.get(key) if key else None
+        if doc is None:
+            return self._finish(
+                404, {"Content-Type": JSON_TYPE}, _dumps(GITHUB_NOT_FOUND), github=True
+            )
+        body = _dumps(doc)
+        etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+        extra = dict(self._meta.get(key or "", {}).get("headers", {}))
+        wanted = {t.strip().removeprefix("W/") for t in headers.get("if-none-match", "").split(",")}
+        if etag in wanted or "*" in wanted:
+            return self._finish(304, {"ETag": etag, **extra}, b"", github=True)
+        return self._finish(
+            200, {"Content-Type": JSON_TYPE, "ETag": etag, **extra}, body, github=True
+        )
+
+    # ------------------------------------------------------------------- Hub
+
+    def _hub_error(self, status: int, code: str, message: str) -> _Response:
+        headers = {"Content-Type": JSON_TYPE, "X-Error-Code": code, "X-Error-Message": message}
+        return self._finish(status, headers, _dumps({"error": message}), github=False)
+
+    def _hub_json(self, doc: Any, path: str) -> _Response:
+        body = _dumps(doc)
+        extra = dict(self._meta.get(path, {}).get("headers", {}))
+        headers = {"Content-Type": JSON_TYPE, "ETag": _express_etag(body), **extra}
+        return self._finish(200, headers, body, github=False)
+
+    def _hub(self, raw_path: str, query: dict[str, list[str]]) -> _Response:
+        segments = [unquote(s) for s in raw_path.split("/")[2:]]
+        if not segments or segments[0] not in ("models", "datasets") or len(segments) < 2:
+            logger.warning("fake upstream: unrouted Hub path %s", raw_path)
+            return self._unrouted(raw_path)
+        kind, rest = segments[0], segments[1:]
+        with self._lock:
+            redirects = self._redirects.get(kind, {})
+            pair = "/".join(rest[:2]) if len(rest) >= 2 else ""
+            if pair and (f"/api/{kind}/{pair}" in self._docs or pair in redirects):
+                repo_id, suffix = pair, rest[2:]
+            elif rest[0] in redirects:  # legacy ids without a namespace ("gpt2", "the_pile")
+                repo_id, suffix = rest[0], rest[1:]
+            else:
+                repo_id, suffix = "/".join(rest[:2]), rest[2:]
+            if repo_id in redirects:
+                return self._redirect(kind, repo_id, redirects[repo_id], raw_path, query)
+            path = f"/api/{kind}/{repo_id}"
+            doc = self._docs.get(path)
+            if doc is None:
+                return self._hub_error(404, "RepoNotFound", "Repository not found")
+            doc = copy.deepcopy(doc)
+            refs = copy.deepcopy(self._refs.get(path))
+            history = dict(self._history.get(path, {}))
+        if not suffix:
+            return self._hub_info(kind, doc, path, query)
+        if suffix == ["refs"]:
+            return self._hub_json(self._refs_for(doc, refs, query), path)
+        if len(suffix) == 2 and suffix[0] == "revision":
+            revision = self._at_revision(doc, refs, history, suffix[1])
+            if revision is None:
+                message = f"Invalid rev id: {suffix[1]}"
+                return self._hub_error(404, "RevisionNotFound", message)
+            return self._hub_info(kind, revision, path, query)
+        logger.warning("fake upstream: unrouted Hub path %s", raw_path)
+        return self._unrouted(raw_path)
+
+    def _redirect(
+        self, kind: str, old: str, new: str, raw_path: str, query: dict[str, list[str]]
+    ) -> _Response:
+        # A renamed repo gets 307 + a relative Location (recorded for bert-base-uncased).
+        rest = raw_path.removeprefix(f"/api/{kind}/").split("/")
+        suffix = "".join("/" + s for s in rest[old.count("/") + 1 :])
+        location = f"/api/{kind}/{new}{suffix}"
+        if query:
+            pairs = [(k, v) for k, values in query.items() for v in values]
+            location += "?" + urlencode(pairs, safe="[]")
+        headers = {
+            "Content-Type": "text/plain; charset=utf-8",
+            "Location": location,
+            "Vary": "Origin, Accept",
+        }
+        body = f"Temporary Redirect. Redirecting to {location}".encode()
+        return self._finish(307, headers, body, github=False)
+
+    def _hub_info(
+        self, kind: str, doc: dict[str, Any], path: str, query: dict[str, list[str]]
+    ) -> _Response:
+        expand = query.get("expand", []) + query.get("expand[]", [])
+        if expand:
+            unknown = [p for p in expand if p not in EXPAND_PROPERTIES[kind]]
+            if unknown:
+                allowed = ", ".join(sorted(EXPAND_PROPERTIES[kind]))
+                message = f'"expand" must be one of [{allowed}]; got {unknown[0]!r}'
+                return self._finish(
+                    400,
+                    {"Content-Type": JSON_TYPE},
+                    _dumps({"error": message}),
+                    github=False,
+                )
+            wanted = {"_id", "id", *expand}
+            doc = {k: v for k, v in doc.items() if k in wanted}
+        return self._hub_json(doc, path)
+
+    @staticmethod
+    def _refs_for(
+        doc: dict[str, Any], refs: dict[str, Any] | None, query: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        sha = doc.get("sha")
+        main = {"name": "main", "ref": "refs/heads/main", "targetCommit": sha}
+        if refs is None:
+            refs = {"branches": [main], "converts": [], "tags": []}
+        else:
+            # main follows the served document, so a patch_json commit shows up in the refs too.
+            refs["branches"] = [main if b["name"] == "main" else b for b in refs["branches"]]
+        if query.get("include_prs", ["0"])[0] not in ("", "0", "false"):
+            refs.setdefault("pullRequests", [])
+        return refs
+
+    @staticmethod
+    def _at_revision(
+        doc: dict[str, Any],
+        refs: dict[str, Any] | None,
+        history: dict[str, dict[str, Any]],
+        revision: str,
+    ) -> dict[str, Any] | None:
+        if revision in ("main", doc.get("sha")):
+            return doc
+        if revision in history:
+            return copy.deepcopy(history[revision])
+        for ref in (refs or {}).get("branches", []) + (refs or {}).get("tags", []):
+            if revision in (ref["name"], ref["ref"], ref["targetCommit"]):
+                return {**doc, "sha": ref["targetCommit"]}
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up on a delayed answer leaves a broken pipe; that is the test's intent.
+        logger.debug("fake upstream: connection from %s ended early", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    upstream: FakeUpstream
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-upstream"
+    sys_version = ""
+    # Idle keep-alive connections end after this, so no handler thread outlives its test for long.
+    timeout = 5
+
+    def setup(self) -> None:
+        super().setup()
+        with self.upstream._lock:
+            self.upstream._open_sockets.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.upstream._lock:
+                self.upstream._open_sockets.discard(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("fake upstream: " + format, *args)
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        response = self.upstream.handle(self.command, self.path, headers)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status != 304:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.status != 304:
+            self.wfile.write(response.body)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+
+def iter_data_files(data_dir: Path | str | None = None) -> Iterator[Path]:
+    """Every JSON file of a data folder (documents, refs, meta, redirects)."""
+    root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    yield from sorted(root.rglob("*.json"))
