@@ -640,6 +640,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     upstream: FakeUpstream
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY each keep-alive answer
+    # waits ~40 ms on Nagle's algorithm and the client's delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "fake-upstream"
     sys_version = ""
     # Idle keep-alive connections end after this, so no handler thread outlives its test for long.
