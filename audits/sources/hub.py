@@ -158,8 +158,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def model_payload(info: ModelInfo) -> dict[str, Any]:
-    """The model's metadata in the Hub's own JSON names, as evidence fields refer to them."""
+def dataset_payload(info: DatasetInfo | ModelInfo) -> dict[str, Any]:
+    """A repo's metadata in the Hub's own JSON names, as evidence fields refer to them."""
     return {
         "id": info.id,
         "sha": info.sha,
@@ -167,12 +167,19 @@ def model_payload(info: ModelInfo) -> dict[str, Any]:
         "gated": info.gated,
         "private": info.private,
         "disabled": info.disabled,
-        "library_name": info.library_name,
-        "pipeline_tag": info.pipeline_tag,
         "tags": list(info.tags or []),
         "cardData": info.card_data.to_dict() if info.card_data is not None else None,
-        "config": info.config,
         "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
+    }
+
+
+def model_payload(info: ModelInfo) -> dict[str, Any]:
+    """A model's metadata: what every repo has, plus what only models carry."""
+    return {
+        **dataset_payload(info),
+        "library_name": info.library_name,
+        "pipeline_tag": info.pipeline_tag,
+        "config": info.config,
         "safetensors": (
             {"parameters": info.safetensors.parameters, "total": info.safetensors.total}
             if info.safetensors
@@ -180,19 +187,4 @@ def model_payload(info: ModelInfo) -> dict[str, Any]:
         ),
         "model-index": info.model_index,
         "widgetData": info.widget_data,
-    }
-
-
-def dataset_payload(info: DatasetInfo) -> dict[str, Any]:
-    """The dataset's metadata in the Hub's own JSON names."""
-    return {
-        "id": info.id,
-        "sha": info.sha,
-        "lastModified": _iso(info.last_modified),
-        "gated": info.gated,
-        "private": info.private,
-        "disabled": info.disabled,
-        "tags": list(info.tags or []),
-        "cardData": info.card_data.to_dict() if info.card_data is not None else None,
-        "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
     }
