@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from audits.harvest import named_datasets, sources_of, states_for
 from audits.rules.types import DATA_FACETS
 from registry.components import COMPONENT_IDS, KINDS
 from registry.models import Project, WorkerHeartbeat
@@ -45,6 +46,12 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "data_information": [f for f in findings if f.component in DATA_FACETS],
         "artifacts": project.artifacts.select_related("declared_license"),
         "changes": project.changes.all()[:20],
+        "sources": sorted(
+            states_for(
+                [*sources_of(project), *(("hf-dataset", d) for d in named_datasets(project))]
+            ).values(),
+            key=lambda state: (state.source, state.locator),
+        ),
         "family_members": project.family_members().only("slug", "name"),
     }
     return render(request, "registry/project_detail.html", context)

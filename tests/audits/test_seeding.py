@@ -39,6 +39,7 @@ def test_every_project_gets_a_verdict_without_asking_any_source(client: Client) 
     assert "step143000" in pythia.payload["branches"]
     page = client.get("/projects/pythia-6.9b/").text
     assert "open-source-ai" in page and "seen 2023-05" in page
+    assert "Shipped with the seed catalogue" in page and "model card" in page
 
 
 def test_seeding_twice_stores_and_judges_nothing_new() -> None:

@@ -474,6 +474,9 @@ class FakeUpstream:
             )
         else:
             base["X-Request-Id"] = self._request_id()
+        # HTTP header names are case-insensitive: a test's header replaces a default one.
+        given = {name.lower() for name in headers}
+        base = {k: v for k, v in base.items() if k.lower() not in given}
         base.update(headers)
         return _Response(status, base, body)
 
