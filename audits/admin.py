@@ -6,18 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audits.choices import COMPONENT_CHOICES, STATUS_CHOICES
 from audits.models import AuditRun, Change, Curation, Finding, Snapshot, SourceState, Verdict
-from audits.rules.types import DATA_FACETS, STATUSES
-from registry.components import COMPONENTS
-
-COMPONENT_CHOICES = (
-    [(c.id, c.label) for c in COMPONENTS]
-    + [("access", "Access")]
-    + [(facet, facet.replace("-", " ").capitalize()) for facet in DATA_FACETS]
-)
-STATUS_CHOICES = [(s, s) for s in STATUSES] + [
-    (s, s) for s in ("none", "auto", "manual", "disclosed", "partial", "not-disclosed")
-]
 
 
 class CurationForm(forms.ModelForm):

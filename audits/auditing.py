@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from audits.rules.types import DATA_FACETS, AuditInput, DeclaredArtifact, Observ
 from audits.rules.types import Curation as CurationInput
 from audits.rules.types import Finding as FindingResult
 from audits.rules.types import Verdict as VerdictResult
+from registry import licenses
 from registry.models import Project
 
 logger = logging.getLogger(__name__)
@@ -185,7 +187,7 @@ def _store(*, run: AuditRun, findings: tuple[FindingResult, ...], result: Verdic
 def _make_current(project: Project, verdict: Verdict, *, now: datetime) -> None:
     previous = project.current_verdict
     Change.objects.bulk_create(changes_between(previous, verdict))
-    project.current_verdict = verdict
+    project.adopt_verdict(verdict, license_ids=license_ids_of(verdict))
     project.audited_at = now
     project.stale_since = None
     project.stale_reason = ""
@@ -195,6 +197,12 @@ def _make_current(project: Project, verdict: Verdict, *, now: datetime) -> None:
     project.save(
         update_fields=[
             "current_verdict",
+            "osaid",
+            "mof_class",
+            "mof_rank",
+            "category",
+            "score",
+            "gated",
             "audited_at",
             "stale_since",
             "stale_reason",
@@ -204,6 +212,16 @@ def _make_current(project: Project, verdict: Verdict, *, now: datetime) -> None:
             "updated_at",
         ]
     )
+
+
+def license_ids_of(verdict: Verdict) -> list[str]:
+    """The known license ids the verdict's findings name, expressions split into their parts."""
+    found: list[str] = []
+    for finding in verdict.run.findings.select_related("curation"):
+        for token in re.split(r"\s+(?:AND|OR|WITH)\s+|[()]", finding.effective_license or ""):
+            if (canonical := licenses.normalise(token.strip())) is not None:
+                found.append(canonical)
+    return sorted(set(found))
 
 
 def _mark_stale(project: Project, problems: list[str], *, now: datetime) -> None:

@@ -1,21 +1,192 @@
-"""The REST API under /api/v1/ (read-only for now: a project with its verdict and evidence)."""
+"""The REST API under /api/v1/: the catalogue, its audits and its history, read by anyone."""
 
-from django.db.models import Prefetch
-from rest_framework import generics
+from __future__ import annotations
 
-from audits.models import Finding
-from registry.models import Project
-from registry.serializers import ProjectDetailSerializer
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audits import auditing
+from audits.models import AuditRun, Change, Curation, Finding
+from registry.filters import ChangeFilter, ProjectFilter
+from registry.models import License, Organization, Project
+from registry.pagination import (
+    COUNT_CAP,
+    AuditCursorPagination,
+    CappedCursorPagination,
+    ChangeCursorPagination,
+)
+from registry.renderers import ProjectCSVRenderer
+from registry.serializers import (
+    AuditRunDetailSerializer,
+    AuditRunSerializer,
+    ChangeSerializer,
+    CurationSerializer,
+    FacetValueSerializer,
+    LicenseDetailSerializer,
+    LicenseSerializer,
+    OrganizationSerializer,
+    ProjectDetailSerializer,
+    ProjectListSerializer,
+)
+
+# facet name → the field its counts group by
+FACETS = {
+    "osaid": "osaid",
+    "category": "category",
+    "kind": "kind",
+    "mof_class": "mof_class",
+    "gated": "gated",
+    "stale": None,
+    "organization": "organization__slug",
+    "family": "family",
+    "license": "licenses__id",
+    "license_category": "licenses__category",
+}
 
 
-class ProjectDetail(generics.RetrieveAPIView):
-    """A project, its current verdict, and every finding with its evidence."""
+class IsModerator(permissions.BasePermission):
+    """Members of the moderators group (or anyone given the registry.moderate permission)."""
 
-    serializer_class = ProjectDetailSerializer
-    lookup_field = "slug"
-    queryset = (
-        Project.objects.listed()
-        .select_related("organization", "current_verdict__run")
+    message = "Only moderators may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("registry.moderate"))
+
+
+def with_last_modified(response: Response, moment: datetime | None) -> Response:
+    """Send Last-Modified, so clients can ask If-Modified-Since (ETags come from middleware)."""
+    if moment is not None:
+        response["Last-Modified"] = http_date(moment.timestamp())
+    return response
+
+
+def _listed_projects() -> QuerySet[Project]:
+    return Project.objects.listed().select_related("organization")
+
+
+@extend_schema(
+    tags=["projects"],
+    parameters=[
+        OpenApiParameter(
+            "facets",
+            OpenApiTypes.STR,
+            description="Comma-separated facets to count over the filtered list: "
+            + ", ".join(FACETS),
+            examples=[OpenApiExample("Facets", value="osaid,kind,license_category")],
+        ),
+        OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+    ],
+    examples=[
+        OpenApiExample(
+            "Open source AI language models",
+            summary="GET /api/v1/projects/?osaid=open-source-ai&kind=language-model",
+            value=[
+                {
+                    "slug": "pythia-6.9b",
+                    "name": "Pythia 6.9B",
+                    "kind": "language-model",
+                    "organization": "EleutherAI",
+                    "organization_slug": "eleutherai",
+                    "family": "pythia",
+                    "audited_at": "2026-11-22T02:30:00Z",
+                    "verdict": {
+                        "osaid": "open-source-ai",
+                        "mof_class": None,
+                        "category": "open-source-ai",
+                        "score": 62,
+                        "gated": False,
+                        "stale": False,
+                    },
+                    "url": "https://glasshouse.example.org/projects/pythia-6.9b/",
+                    "api_url": "https://glasshouse.example.org/api/v1/projects/pythia-6.9b/",
+                }
+            ],
+            response_only=True,
+        )
+    ],
+)
+class ProjectList(generics.ListAPIView):
+    """Projects with their current verdicts: filter, search (`q`), order, facet, export as CSV."""
+
+    serializer_class = ProjectListSerializer
+    pagination_class = CappedCursorPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ProjectFilter
+    ordering_fields = ["slug", "name", "score", "audited_at"]
+    renderer_classes = [JSONRenderer, ProjectCSVRenderer]
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return _listed_projects()
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON in the one error shape, even when the list was asked for as CSV.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        facets = self._facets(queryset, request.query_params.get("facets", ""))
+        if request.accepted_renderer.format == "csv":
+            rows = self.get_serializer(queryset.order_by("slug")[:COUNT_CAP], many=True).data
+            response = Response(rows)
+            response["Content-Disposition"] = 'attachment; filename="glasshouse-projects.csv"'
+            return response
+        page = self.paginate_queryset(queryset)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if facets is not None:
+            response.data["facets"] = facets
+        newest = queryset.order_by().aggregate(at=Max("updated_at"))["at"]
+        return with_last_modified(response, newest)
+
+    def _facets(self, queryset: QuerySet[Project], asked: str) -> dict[str, Any] | None:
+        names = [n.strip() for n in asked.split(",") if n.strip()]
+        if not names:
+            return None
+        if unknown := [n for n in names if n not in FACETS]:
+            raise ValidationError(
+                {"facets": [f"unknown facet {', '.join(unknown)}; use {', '.join(FACETS)}."]}
+            )
+        base = queryset.order_by()
+        counts: dict[str, Any] = {}
+        for name in names:
+            if name == "stale":
+                rows = base.aggregate(
+                    true=Count("pk", filter=Q(stale_since__isnull=False), distinct=True),
+                    false=Count("pk", filter=Q(stale_since__isnull=True), distinct=True),
+                )
+                counts[name] = [{"value": k, "count": v} for k, v in rows.items() if v]
+                continue
+            field = FACETS[name]
+            rows = (
+                base.values(field)
+                .annotate(count=Count("pk", distinct=True))
+                .order_by("-count", field)[:50]
+            )
+            counts[name] = FacetValueSerializer(
+                [{"value": r[field], "count": r["count"]} for r in rows], many=True
+            ).data
+        return counts
+
+
+def _project_detail_queryset() -> QuerySet[Project]:
+    return (
+        _listed_projects()
+        .select_related("current_verdict__run")
         .prefetch_related(
             "artifacts",
             Prefetch(
@@ -24,3 +195,148 @@ class ProjectDetail(generics.RetrieveAPIView):
             ),
         )
     )
+
+
+@extend_schema(tags=["projects"])
+class ProjectDetail(generics.RetrieveAPIView):
+    """A project, its current verdict, and every finding with its evidence."""
+
+    serializer_class = ProjectDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return _project_detail_queryset()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        project = self.get_object()
+        response = Response(self.get_serializer(project).data)
+        return with_last_modified(response, project.updated_at)
+
+
+class ProjectScopedMixin:
+    kwargs: dict[str, Any]
+
+    def project(self) -> Project:
+        if not hasattr(self, "_project"):
+            self._project = get_object_or_404(Project.objects.listed(), slug=self.kwargs["slug"])
+        return self._project
+
+
+@extend_schema(tags=["projects"])
+class ProjectAudits(ProjectScopedMixin, generics.ListAPIView):
+    """The project's audit runs, newest first, each with its verdict."""
+
+    serializer_class = AuditRunSerializer
+    pagination_class = AuditCursorPagination
+
+    def get_queryset(self) -> QuerySet[AuditRun]:
+        return AuditRun.objects.filter(project=self.project()).select_related(
+            "project", "verdict__run"
+        )
+
+
+@extend_schema(tags=["projects"])
+class ProjectChanges(ProjectScopedMixin, generics.ListAPIView):
+    """The project's history of changes, newest first."""
+
+    serializer_class = ChangeSerializer
+    pagination_class = ChangeCursorPagination
+
+    def get_queryset(self) -> QuerySet[Change]:
+        return Change.objects.filter(project=self.project()).select_related("project")
+
+
+@extend_schema(
+    tags=["moderation"],
+    request=CurationSerializer,
+    responses={201: CurationSerializer},
+    description="Correct one finding (moderators). The project is re-evaluated at once from "
+    "its stored snapshots; the tool's own finding is kept beside the correction.",
+)
+class ProjectCurations(ProjectScopedMixin, generics.CreateAPIView):
+    serializer_class = CurationSerializer
+    permission_classes = [IsModerator]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        project = self.project()
+        with transaction.atomic():
+            Curation.objects.filter(
+                project=project, component=serializer.validated_data["component"], active=True
+            ).update(active=False)
+            serializer.save(project=project, created_by=self.request.user)
+        run = auditing.start_run(project=project, trigger=AuditRun.Trigger.MANUAL)
+        auditing.perform_audit(run_id=run.pk, fetch=False)
+
+
+@extend_schema(tags=["audits"])
+class AuditDetail(generics.RetrieveAPIView):
+    """One audit run with all its findings and their evidence."""
+
+    serializer_class = AuditRunDetailSerializer
+
+    def get_queryset(self) -> QuerySet[AuditRun]:
+        return AuditRun.objects.select_related("project", "verdict__run").prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.select_related("curation"))
+        )
+
+
+@extend_schema(tags=["changes"])
+class ChangeList(generics.ListAPIView):
+    """Every change of every project, newest first: the registry's log."""
+
+    serializer_class = ChangeSerializer
+    pagination_class = ChangeCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ChangeFilter
+
+    def get_queryset(self) -> QuerySet[Change]:
+        return Change.objects.filter(project__review_state="listed").select_related("project")
+
+
+def _licenses() -> QuerySet[License]:
+    return License.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__review_state="listed"), distinct=True)
+    )
+
+
+class LicensePagination(CappedCursorPagination):
+    ordering = "id"
+
+
+@extend_schema(tags=["licenses"])
+class LicenseList(generics.ListAPIView):
+    """Licenses the catalogue meets, with their facts and what they are open for."""
+
+    serializer_class = LicenseSerializer
+    pagination_class = LicensePagination
+
+    def get_queryset(self) -> QuerySet[License]:
+        return _licenses()
+
+
+@extend_schema(tags=["licenses"])
+class LicenseDetail(generics.RetrieveAPIView):
+    """A license's facts and the projects whose current findings name it."""
+
+    serializer_class = LicenseDetailSerializer
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[License]:
+        return _licenses()
+
+
+class OrganizationPagination(CappedCursorPagination):
+    ordering = "slug"
+
+
+@extend_schema(tags=["organizations"])
+class OrganizationList(generics.ListAPIView):
+    """Organizations with the number of their listed projects."""
+
+    serializer_class = OrganizationSerializer
+    pagination_class = OrganizationPagination
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return Organization.objects.annotate(
+            project_count=Count("projects", filter=Q(projects__review_state="listed"))
+        )

@@ -342,6 +342,7 @@ def apply_record(record: ProjectRecord, *, source_file: str) -> Outcome:
     }
     project, created = Project.objects.update_or_create(slug=record.slug, defaults=values)
     _sync_artifacts(project, record.artifacts)
+    Project.objects.filter(pk=project.pk).refresh_search_vectors()
     return Outcome.CREATED if created else Outcome.UPDATED
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,7 +78,48 @@ class License(models.Model):
         return licenses.classify(self.id, content)
 
 
+MOF_RANKS = {"": 0, "III": 1, "II": 2, "I": 3}
+
+SEARCH_VECTOR_SQL = """
+UPDATE registry_project AS p SET search_vector =
+    setweight(to_tsvector('english', coalesce(p.name, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(o.name, '')), 'A')
+    || setweight(to_tsvector('simple', replace(p.slug || ' ' || p.family, '-', ' ')), 'B')
+    || setweight(to_tsvector('english', coalesce(p.summary, '')), 'C')
+FROM registry_organization AS o
+WHERE o.id = p.organization_id AND p.id = ANY(%s)
+"""
+
+
 class ProjectQuerySet(models.QuerySet["Project"]):
+    def refresh_search_vectors(self) -> None:
+        """Recompute the weighted search vectors (name and organization weigh most)."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_VECTOR_SQL, [list(self.values_list("pk", flat=True))])
+
+    def search(self, query: str) -> ProjectQuerySet:
+        """Projects matching a free-text query, best first on PostgreSQL."""
+        if connection.vendor == "postgresql":
+            terms = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.filter(search_vector=terms)
+                .annotate(rank=SearchRank(models.F("search_vector"), terms))
+                .order_by("-rank", "slug")
+            )
+        words = query.split()
+        matches = models.Q()
+        for word in words:
+            matches &= (
+                models.Q(name__icontains=word)
+                | models.Q(organization__name__icontains=word)
+                | models.Q(slug__icontains=word)
+                | models.Q(family__icontains=word)
+                | models.Q(summary__icontains=word)
+            )
+        return self.filter(matches)
+
     def listed(self) -> ProjectQuerySet:
         """Projects shown in the public catalogue."""
         return self.filter(review_state=Project.ReviewState.LISTED)
@@ -133,6 +176,20 @@ class Project(models.Model):
         null=True, blank=True, help_text="Since when the latest audits could not be completed."
     )
     stale_reason = models.TextField(blank=True)
+    # The current verdict, copied onto the project so the catalogue filters without joins.
+    osaid = models.CharField(max_length=30, blank=True, db_index=True)
+    mof_class = models.CharField(max_length=3, blank=True)
+    mof_rank = models.PositiveSmallIntegerField(
+        default=0, db_index=True, help_text="0 no class, 1 Class III, 2 Class II, 3 Class I."
+    )
+    category = models.CharField(max_length=30, blank=True, db_index=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    gated = models.BooleanField(null=True, blank=True)
+    licenses = models.ManyToManyField(
+        "License", blank=True, related_name="projects", help_text="Licenses its findings name."
+    )
+    # PostgreSQL full-text search; its GIN index is created by a PostgreSQL-only migration.
+    search_vector = SearchVectorField(null=True, editable=False)
     catalogue_file = models.CharField(
         max_length=300, blank=True, help_text="The catalogue file this record was loaded from."
     )
@@ -146,12 +203,24 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("moderate", "Can moderate submissions and curate findings")]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("project-detail", kwargs={"slug": self.slug})
+
+    def adopt_verdict(self, verdict: Any, *, license_ids: list[str]) -> None:
+        """Make a verdict current and copy what the catalogue filters on."""
+        self.current_verdict = verdict
+        self.osaid = verdict.osaid
+        self.mof_class = verdict.mof_class
+        self.mof_rank = MOF_RANKS.get(verdict.mof_class, 0)
+        self.category = verdict.category
+        self.score = verdict.score
+        self.gated = verdict.gated
+        self.licenses.set([License.objects.ensure(i) for i in license_ids])
 
     @property
     def stale(self) -> bool:

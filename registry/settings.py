@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "registry",
     "audits",
 ]
@@ -56,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags from the response body and 304 answers to If-None-Match / If-Modified-Since.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,8 +161,54 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="600/minute"),
+        "user": env.str("API_USER_RATE", default="1200/minute"),
+        "submissions": env.str("API_SUBMISSION_RATE", default="10/hour"),
+    },
+    # Behind one proxy, the client is the last address it adds to X-Forwarded-For.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
+    "EXCEPTION_HANDLER": "registry.api_errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": "format",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Glasshouse API",
+    "DESCRIPTION": (
+        "How open each AI project really is, with the evidence: verdicts under the OSI Open "
+        "Source AI Definition 1.0 and the Model Openness Framework, every finding with the "
+        "snapshot, field and value it comes from, and the history of changes. Reading is open "
+        "to anyone; writing needs a token (`Authorization: Token <key>`). Errors share one shape: "
+        '`{"error": {"status", "code", "message", "fields"}}`. Lists use cursor pagination '
+        "(`next`/`previous` links) with counts capped at 10,000."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api_schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectKindEnum": "registry.components.KINDS",
+        "ChangeKindEnum": "audits.models.Change.Kind",
+    },
 }
 
 # --- Sources ----------------------------------------------------------------------------------

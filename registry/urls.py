@@ -1,7 +1,8 @@
 """URL routes of the site."""
 
 from django.contrib import admin
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from registry import api, views
 from registry.models import SLUG_PATTERN
@@ -21,10 +22,35 @@ class ProjectSlugConverter:
 
 register_converter(ProjectSlugConverter, "project")
 
+api_urls = [
+    path("projects/", api.ProjectList.as_view(), name="api-project-list"),
+    path("projects/<project:slug>/", api.ProjectDetail.as_view(), name="api-project-detail"),
+    path("projects/<project:slug>/audits/", api.ProjectAudits.as_view(), name="api-project-audits"),
+    path(
+        "projects/<project:slug>/changes/", api.ProjectChanges.as_view(), name="api-project-changes"
+    ),
+    path(
+        "projects/<project:slug>/curations/",
+        api.ProjectCurations.as_view(),
+        name="api-project-curations",
+    ),
+    path("audits/<int:pk>/", api.AuditDetail.as_view(), name="api-audit-detail"),
+    path("changes/", api.ChangeList.as_view(), name="api-change-list"),
+    path("licenses/", api.LicenseList.as_view(), name="api-license-list"),
+    path("licenses/<str:pk>/", api.LicenseDetail.as_view(), name="api-license-detail"),
+    path("organizations/", api.OrganizationList.as_view(), name="api-organization-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("projects/<project:slug>/", views.project_detail, name="project-detail"),
     path("health/", views.health, name="health"),
-    path("api/v1/projects/<project:slug>/", api.ProjectDetail.as_view(), name="api-project-detail"),
+    path("api/v1/", include(api_urls)),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "registry.views.not_found"
+handler500 = "registry.views.server_error"

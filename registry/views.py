@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views import defaults
 
 from audits.harvest import named_datasets, sources_of, states_for
 from audits.rules.types import DATA_FACETS
@@ -69,3 +70,21 @@ def health(request: HttpRequest) -> JsonResponse:
             "worker_seen_at": heartbeat.seen_at.isoformat() if heartbeat else None,
         }
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for any URL that matches no route: JSON in the API's error shape under /api/."""
+    if request.path.startswith("/api/"):
+        body = {
+            "error": {"status": 404, "code": "not_found", "message": "No such URL.", "fields": {}}
+        }
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON in the API's error shape under /api/, the plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 500, "code": "error", "message": "Server error.", "fields": {}}}
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
