@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,9 +20,11 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from audits import auditing
 from audits.models import AuditRun, Change, Curation, Finding
+from registry import exports
 from registry.filters import ChangeFilter, ProjectFilter
 from registry.models import License, Organization, Project
 from registry.pagination import (
@@ -266,6 +270,55 @@ class ProjectCurations(ProjectScopedMixin, generics.CreateAPIView):
             serializer.save(project=project, created_by=self.request.user)
         run = auditing.start_run(project=project, trigger=AuditRun.Trigger.MANUAL)
         auditing.perform_audit(run_id=run.pk, fetch=False)
+
+
+SPDX_TYPE = "application/spdx+json"
+CYCLONEDX_TYPE = "application/vnd.cyclonedx+json; version=1.6"
+
+
+class ProjectExport(ProjectScopedMixin, APIView):
+    """A project as a machine-readable bill of materials."""
+
+    media_type = ""
+
+    def build(self, project: Project, base_url: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        project = self.project()
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        document = self.build(project, base_url)
+        response = HttpResponse(json.dumps(document, indent=2), content_type=self.media_type)
+        response["Content-Disposition"] = f'inline; filename="{project.slug}.{self.suffix}.json"'
+        return response
+
+
+@extend_schema(
+    tags=["projects"],
+    responses={(200, SPDX_TYPE): OpenApiTypes.OBJECT},
+    description="SPDX 3.0.1 JSON-LD using the AI and Dataset profiles: the model, its datasets, "
+    "code and papers, their licenses, and the verdict as annotations.",
+)
+class ProjectSpdxExport(ProjectExport):
+    media_type = SPDX_TYPE
+    suffix = "spdx"
+
+    def build(self, project: Project, base_url: str) -> dict[str, Any]:
+        return exports.spdx_document(project, base_url=base_url)
+
+
+@extend_schema(
+    tags=["projects"],
+    responses={(200, CYCLONEDX_TYPE): OpenApiTypes.OBJECT},
+    description="CycloneDX 1.6 ML-BOM: the model component with its model card, datasets and "
+    "code as components, licenses, and the verdict as properties.",
+)
+class ProjectCycloneDxExport(ProjectExport):
+    media_type = CYCLONEDX_TYPE
+    suffix = "cdx"
+
+    def build(self, project: Project, base_url: str) -> dict[str, Any]:
+        return exports.cyclonedx_bom(project, base_url=base_url)
 
 
 @extend_schema(tags=["audits"])

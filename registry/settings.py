@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api_schema.add_error_responses",
+        "registry.api_schema.describe_fields",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ProjectKindEnum": "registry.components.KINDS",

@@ -34,6 +34,16 @@ api_urls = [
         api.ProjectCurations.as_view(),
         name="api-project-curations",
     ),
+    path(
+        "projects/<project:slug>/export/spdx/",
+        api.ProjectSpdxExport.as_view(),
+        name="api-project-export-spdx",
+    ),
+    path(
+        "projects/<project:slug>/export/cyclonedx/",
+        api.ProjectCycloneDxExport.as_view(),
+        name="api-project-export-cyclonedx",
+    ),
     path("audits/<int:pk>/", api.AuditDetail.as_view(), name="api-audit-detail"),
     path("changes/", api.ChangeList.as_view(), name="api-change-list"),
     path("licenses/", api.LicenseList.as_view(), name="api-license-list"),

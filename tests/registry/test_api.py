@@ -219,7 +219,7 @@ def test_cursor_pages_are_stable_under_inserts_and_counts_capped(
     assert len(client.get("/api/v1/projects/", {"page_size": 10_000}).json()["results"]) == 8
 
 
-@pytest.mark.parametrize("count", [10, 120])
+@pytest.mark.parametrize("count", [10, 500])
 def test_list_costs_the_same_queries_at_any_size(
     client: Client, django_assert_max_num_queries: Any, count: int
 ) -> None:
@@ -228,7 +228,17 @@ def test_list_costs_the_same_queries_at_any_size(
     with django_assert_max_num_queries(5):
         body = client.get("/api/v1/projects/", {"page_size": 200, "facets": "osaid,kind"}).json()
 
-    assert len(body["results"]) == count
+    assert len(body["results"]) == min(count, 200)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_project_detail_costs_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(6):
+        body = client.get("/api/v1/projects/pythia-6.9b/").json()
+
+    assert len(body["components"]) == 17
 
 
 # --- caching ------------------------------------------------------------------------------------
@@ -430,3 +440,34 @@ def test_schema_and_docs_are_served_without_a_cdn(client: Client) -> None:
     assert docs.status_code == 200
     assert b"/static/drf_spectacular_sidecar/" in docs.content
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_every_schema_field_is_described(client: Client) -> None:
+    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+
+    undescribed = [
+        f"{name}.{field}"
+        for name, component in schema["components"]["schemas"].items()
+        for field, spec in component.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert undescribed == []
+    responses = schema["paths"]["/api/v1/projects/"]["get"]["responses"]
+    assert {"200", "400", "404", "429"} <= set(responses)
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_exports_are_served_and_valid(client: Client) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    cyclonedx = client.get("/api/v1/projects/pythia-6.9b/export/cyclonedx/")
+    spdx = client.get("/api/v1/projects/pythia-6.9b/export/spdx/")
+
+    assert cyclonedx.status_code == 200
+    assert cyclonedx["Content-Type"].startswith("application/vnd.cyclonedx+json")
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cyclonedx.content.decode()) is None
+    assert spdx.status_code == 200 and spdx["Content-Type"] == "application/spdx+json"
+    assert json.loads(spdx.content)["@context"] == "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    assert client.get("/api/v1/projects/nope/export/spdx/").status_code == 404
