@@ -201,7 +201,68 @@ def _project_detail_queryset() -> QuerySet[Project]:
     )
 
 
-@extend_schema(tags=["projects"])
+@extend_schema(
+    tags=["projects"],
+    examples=[
+        OpenApiExample(
+            "Llama 2 7B (shortened)",
+            response_only=True,
+            value={
+                "slug": "llama-2-7b",
+                "name": "Llama 2 7B",
+                "kind": "language-model",
+                "organization": "Meta",
+                "organization_slug": "meta",
+                "family": "llama-2",
+                "audited_at": "2026-11-22T02:44:08Z",
+                "verdict": {
+                    "osaid": "not-open-source-ai",
+                    "osaid_unmet": [
+                        "Final weights: restricted — Llama 2 License 2023 allows free use only "
+                        "under conditions that restrict it."
+                    ],
+                    "mof_class": None,
+                    "mof_progress": {"III": 0.0, "II": 0.0, "I": 0.0},
+                    "mof_unmet": {"III": ["model-architecture", "final-weights"]},
+                    "category": "restricted-weights",
+                    "score": 16,
+                    "gated": True,
+                    "stale": False,
+                    "stale_since": None,
+                    "stale_reason": "",
+                    "rules_version": "2026.11.1",
+                    "audit_id": 3,
+                    "created_at": "2026-11-22T02:44:08Z",
+                },
+                "components": [
+                    {
+                        "component": "final-weights",
+                        "label": "Final weights",
+                        "status": "restricted",
+                        "license": "LicenseRef-scancode-llama-2-license-2023",
+                        "reason": "meta-llama/Llama-2-7b-hf publishes 4 weight files behind an "
+                        "access request that a person reviews: the Llama 2 license restricts use.",
+                        "evidence": [
+                            {
+                                "source": "hf-model",
+                                "locator": "meta-llama/Llama-2-7b-hf",
+                                "field": "cardData.license",
+                                "value": "llama2",
+                                "url": "https://huggingface.co/meta-llama/Llama-2-7b-hf",
+                                "snapshot_id": 12,
+                                "fetched_at": "2024-04-01T00:00:00+00:00",
+                            }
+                        ],
+                        "declared_license": "",
+                        "tool_status": "restricted",
+                        "tool_license": "LicenseRef-scancode-llama-2-license-2023",
+                        "curation": None,
+                    }
+                ],
+            },
+        )
+    ],
+)
 class ProjectDetail(generics.RetrieveAPIView):
     """A project, its current verdict, and every finding with its evidence."""
 
