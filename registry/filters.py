@@ -25,6 +25,7 @@ CATEGORY_CHOICES = [
     ("restricted-weights", "Restricted weights"),
     ("closed", "Closed"),
 ]
+MOF_EXACT_CHOICES = [("III", "Class III"), ("II", "Class II"), ("I", "Class I")]
 MOF_CHOICES = [("III", "Class III or better"), ("II", "Class II or better"), ("I", "Class I")]
 LICENSE_CATEGORY_CHOICES = [
     (c, c)
@@ -58,6 +59,11 @@ class ProjectFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, help_text="Plain category.")
     mof_class_min = django_filters.ChoiceFilter(
         choices=MOF_CHOICES, method="filter_mof_class_min", help_text="Lowest MOF class accepted."
+    )
+    mof_class = django_filters.ChoiceFilter(
+        choices=[*MOF_EXACT_CHOICES, ("none", "No class")],
+        method="filter_mof_class",
+        help_text="Exactly this MOF class (none: no class reached).",
     )
     kind = django_filters.ChoiceFilter(choices=KINDS)
     organization = django_filters.CharFilter(
@@ -113,6 +119,11 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.search(value) if value.strip() else queryset  # type: ignore[attr-defined]
+
+    def filter_mof_class(
+        self, queryset: QuerySet[Project], name: str, value: str
+    ) -> QuerySet[Project]:
+        return queryset.filter(mof_class="" if value == "none" else value)
 
     def filter_mof_class_min(
         self, queryset: QuerySet[Project], name: str, value: str

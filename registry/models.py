@@ -91,7 +91,43 @@ WHERE o.id = p.organization_id AND p.id = ANY(%s)
 """
 
 
+# facet name → the field its counts group by (None: computed specially)
+FACETS: dict[str, str | None] = {
+    "osaid": "osaid",
+    "category": "category",
+    "kind": "kind",
+    "mof_class": "mof_class",
+    "gated": "gated",
+    "stale": None,
+    "organization": "organization__slug",
+    "family": "family",
+    "license": "licenses__id",
+    "license_category": "licenses__category",
+}
+
+
 class ProjectQuerySet(models.QuerySet["Project"]):
+    def facet_counts(self, names: list[str], *, limit: int = 50) -> dict[str, list[dict[str, Any]]]:
+        """For each facet, its values in these projects and how many have each, commonest first."""
+        base = self.order_by()
+        counts: dict[str, list[dict[str, Any]]] = {}
+        for name in names:
+            field = FACETS[name]
+            if field is None:  # stale: a state, not a column
+                rows = base.aggregate(
+                    true=models.Count("pk", filter=models.Q(stale_since__isnull=False)),
+                    false=models.Count("pk", filter=models.Q(stale_since__isnull=True)),
+                )
+                counts[name] = [{"value": k, "count": v} for k, v in rows.items() if v]
+                continue
+            grouped = (
+                base.values(field)
+                .annotate(count=models.Count("pk", distinct=True))
+                .order_by("-count", field)[:limit]
+            )
+            counts[name] = [{"value": r[field], "count": r["count"]} for r in grouped]
+        return counts
+
     def refresh_search_vectors(self) -> None:
         """Recompute the weighted search vectors (name and organization weigh most)."""
         if connection.vendor != "postgresql":

@@ -57,6 +57,7 @@ api_urls = [
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("projects/<project:slug>/", views.project_detail, name="project-detail"),
+    path("compare/", views.compare, name="compare"),
     path("health/", views.health, name="health"),
     path("api/v1/", include(api_urls)),
     path("admin/", admin.site.urls),
