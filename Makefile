@@ -12,8 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml tests/browser/package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --silent --no-audit --no-fund; \
+	else echo "npm not found: the browser tests' accessibility checks need it (apt-get install npm)"; fi
 	touch $@
 
 install: $(VENV)/.installed
@@ -34,7 +36,8 @@ serve:
 	echo "Glasshouse is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"; \
 	wait -n
 
-## test: the whole suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL point at them)
+## test: the whole suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL point at them);
+## browser tests need Debian's chromium (CHROMIUM_PATH) and leave screenshots in artifacts/browser/
 test: install
 	$(BIN)/pytest
 

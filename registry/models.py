@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -136,15 +137,22 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             cursor.execute(SEARCH_VECTOR_SQL, [list(self.values_list("pk", flat=True))])
 
     def search(self, query: str) -> ProjectQuerySet:
-        """Projects matching a free-text query, best first on PostgreSQL."""
+        """Projects matching a free-text query; on PostgreSQL ranked, words matched as prefixes."""
+        words = re.findall(r"[a-z0-9]+", query.lower())[:10]
+        if not words:
+            return self.none()
+        # A name or slug typed as-is (pythia-6.9, llama-2-7b) always finds its project.
+        typed = models.Q(name__icontains=query.strip()) | models.Q(slug__icontains=query.strip())
         if connection.vendor == "postgresql":
-            terms = SearchQuery(query, search_type="websearch", config="english")
+            # People type the start of a word ("pyth"): every word must begin a lexeme.
+            terms = SearchQuery(
+                " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+            )
             return (
-                self.filter(search_vector=terms)
+                self.filter(models.Q(search_vector=terms) | typed)
                 .annotate(rank=SearchRank(models.F("search_vector"), terms))
                 .order_by("-rank", "slug")
             )
-        words = query.split()
         matches = models.Q()
         for word in words:
             matches &= (
@@ -154,7 +162,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
                 | models.Q(family__icontains=word)
                 | models.Q(summary__icontains=word)
             )
-        return self.filter(matches)
+        return self.filter(matches | typed)
 
     def listed(self) -> ProjectQuerySet:
         """Projects shown in the public catalogue."""

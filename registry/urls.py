@@ -58,9 +58,11 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("projects/<project:slug>/", views.project_detail, name="project-detail"),
     path("compare/", views.compare, name="compare"),
+    path("evidence/<int:snapshot_id>/", views.evidence, name="evidence"),
     path("health/", views.health, name="health"),
     path("api/v1/", include(api_urls)),
     path("admin/", admin.site.urls),
+    path("", include("registry.site_urls")),
 ]
 
 handler404 = "registry.views.not_found"

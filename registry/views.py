@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views import defaults
 
 from audits.harvest import named_datasets, sources_of, states_for
-from audits.models import Finding, Verdict
+from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
 from registry.charts import score_history_svg
 from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS
@@ -276,3 +277,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
         body = {"error": {"status": 500, "code": "error", "message": "Server error.", "fields": {}}}
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
+
+
+def evidence(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """A stored snapshot: the source's answer a finding rests on, with the field it read."""
+    snapshot = get_object_or_404(Snapshot, pk=snapshot_id)
+    field = request.GET.get("field", "")[:200]
+    value: Any = snapshot.payload
+    for part in field.split(".") if field else []:
+        value = value.get(part) if isinstance(value, dict) else None
+    context = {
+        "snapshot": snapshot,
+        "field": field,
+        "value": json.dumps(value, indent=2, ensure_ascii=False) if field else "",
+        "payload": json.dumps(snapshot.payload, indent=2, ensure_ascii=False, sort_keys=True),
+        "source_url": _source_url(snapshot),
+    }
+    return render(request, "registry/evidence.html", context)
+
+
+def _source_url(snapshot: Snapshot) -> str:
+    if snapshot.source == "github":
+        return f"https://github.com/{snapshot.locator}"
+    prefix = "datasets/" if snapshot.source == "hf-dataset" else ""
+    return f"https://huggingface.co/{prefix}{snapshot.locator}"

@@ -54,6 +54,9 @@ def test_htmx_gets_only_the_results(client: Client) -> None:
 
     assert "<html" not in partial.text and "<html" in full.text
     assert project_links(partial.text) == 8
+    # Facet counts come along out of band, so they follow the results.
+    assert 'id="facet-list" hx-swap-oob="true"' in partial.text
+    assert 'EleutherAI <span class="count">(8)</span>' in partial.text
 
 
 @pytest.mark.usefixtures("seeded")
@@ -116,3 +119,18 @@ def test_compare_says_what_is_wrong(client: Client, chosen: list[str], message: 
     page = client.get("/compare/", {"p": chosen})
 
     assert page.status_code == 200 and message in page.text
+
+
+@pytest.mark.usefixtures("seeded")
+def test_evidence_link_opens_the_stored_answer_at_its_field(client: Client) -> None:
+    page = client.get("/projects/llama-2-7b/").text
+    anchor = page.index('class="evidence-link">hf-model:meta-llama/Llama-2-7b-hf')
+    start = page.rindex('href="/evidence/', 0, anchor)
+    link = page[start + 6 : page.index('"', start + 6)].replace("&amp;", "&")
+
+    evidence = client.get(link).text
+
+    assert "meta-llama/Llama-2-7b-hf" in evidence
+    assert "The field the finding read" in evidence
+    assert "Shipped with the seed catalogue" in evidence
+    assert client.get("/evidence/999999/").status_code == 404
