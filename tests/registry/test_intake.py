@@ -111,7 +111,7 @@ def test_papers_are_stored_as_canonical_links(value: str, expected: str) -> None
         "http://arxiv.org/abs/2304.01373",
         "javascript:alert(1)",
         "file:///etc/passwd",
-        "not a paper",
+        "not-a-paper",
         "https://169.254.169.254/latest",
     ],
 )
