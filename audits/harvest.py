@@ -65,12 +65,21 @@ class HarvestReport:
 
 def harvest(*, project: Project, clients: Clients | None = None) -> HarvestReport:
     """Fetch every source of the project, then the datasets its model cards name."""
+    return harvest_sources(sources=sources_of(project), clients=clients)
+
+
+def harvest_sources(
+    *, sources: list[tuple[str, str]], clients: Clients | None = None
+) -> HarvestReport:
+    """Fetch these (source, locator) pairs, then the datasets their Hub models' cards name."""
     clients = clients or Clients.from_settings()
     report = HarvestReport()
     rate_limited: set[str] = set()
-    for source, locator in sources_of(project):
+    for source, locator in sources:
         _fetch(source, locator, clients=clients, report=report, rate_limited=rate_limited)
-    for locator in named_datasets(project):
+    declared = {locator for source, locator in sources if source == "hf-dataset"}
+    models = [locator for source, locator in sources if source == "hf-model"]
+    for locator in datasets_named_by(models, declared=declared):
         _fetch("hf-dataset", locator, clients=clients, report=report, rate_limited=rate_limited)
     return report
 
@@ -84,6 +93,11 @@ def named_datasets(project: Project) -> list[str]:
     """Hub dataset ids named by the latest snapshots of the project's Hub models."""
     declared = {a.locator for a in project.artifacts.all() if a.source == "hf-dataset"}
     models = [a.locator for a in project.artifacts.all() if a.source == "hf-model"]
+    return datasets_named_by(models, declared=declared)
+
+
+def datasets_named_by(models: list[str], *, declared: set[str]) -> list[str]:
+    """Undeclared Hub dataset ids that the latest snapshots of these Hub models name."""
     states = SourceState.objects.filter(source="hf-model", locator__in=models).select_related(
         "latest_snapshot"
     )

@@ -24,9 +24,9 @@ from rest_framework.views import APIView
 
 from audits import auditing
 from audits.models import AuditRun, Change, Curation, Finding
-from registry import exports
+from registry import exports, submissions
 from registry.filters import ChangeFilter, ProjectFilter
-from registry.models import FACETS, License, Organization, Project
+from registry.models import FACETS, License, Organization, Project, Submission
 from registry.pagination import (
     COUNT_CAP,
     AuditCursorPagination,
@@ -45,6 +45,11 @@ from registry.serializers import (
     OrganizationSerializer,
     ProjectDetailSerializer,
     ProjectListSerializer,
+)
+from registry.submission_serializers import (
+    ModerationSerializer,
+    SubmissionCreateSerializer,
+    SubmissionStatusSerializer,
 )
 
 
@@ -407,6 +412,10 @@ class LicenseDetail(generics.RetrieveAPIView):
         return _licenses()
 
 
+class SubmissionPagination(CappedCursorPagination):
+    ordering = "created_at"
+
+
 class OrganizationPagination(CappedCursorPagination):
     ordering = "slug"
 
@@ -422,3 +431,98 @@ class OrganizationList(generics.ListAPIView):
         return Organization.objects.annotate(
             project_count=Count("projects", filter=Q(projects__review_state="listed"))
         )
+
+
+@extend_schema(
+    tags=["submissions"],
+    request=SubmissionCreateSerializer,
+    responses={201: SubmissionStatusSerializer},
+    description="Submit a new project for review, or a correction of a finding. The submission "
+    "is stored at once (pending); a preview of what the auditor finds follows in the background. "
+    "Only Hugging Face and GitHub repository ids are ever looked up; paper links are stored.",
+)
+class SubmissionCreate(generics.CreateAPIView):
+    serializer_class = SubmissionCreateSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_scope = "submissions"
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = submissions.submit(fields=serializer.submission_fields())
+        body = SubmissionStatusSerializer(submission, context={"request": request}).data
+        return Response(body, status=201, headers={"Location": body["status_url"]})
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionStatus(generics.RetrieveAPIView):
+    """A submission's state, preview and history, at its unguessable URL."""
+
+    serializer_class = SubmissionStatusSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "token"
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return Submission.objects.select_related(
+            "duplicate_of", "created_project"
+        ).prefetch_related("events")
+
+
+@extend_schema(tags=["moderation"])
+class SubmissionQueue(generics.ListAPIView):
+    """Open submissions, oldest first, with their previews (moderators)."""
+
+    serializer_class = SubmissionStatusSerializer
+    permission_classes = [IsModerator]
+    pagination_class = SubmissionPagination
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return (
+            Submission.objects.filter(
+                state__in=[Submission.State.PENDING, Submission.State.NEEDS_INFO]
+            )
+            .select_related("duplicate_of", "created_project")
+            .prefetch_related("events")
+        )
+
+
+@extend_schema(
+    tags=["moderation"],
+    request=ModerationSerializer,
+    responses={200: SubmissionStatusSerializer},
+    description="approve (creates the project and its first audit, or the curation), reject "
+    "(message required), duplicate (duplicate_of required), ask (message required).",
+)
+class SubmissionModerate(generics.GenericAPIView):
+    serializer_class = ModerationSerializer
+    permission_classes = [IsModerator]
+    lookup_field = "token"
+    queryset = Submission.objects.all()
+
+    def post(self, request: Request, token: str) -> Response:
+        submission = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            moderate(submission, request.user, data)
+        except submissions.SubmissionError as error:
+            raise ValidationError({"action": [str(error)]}) from None
+        submission.refresh_from_db()
+        return Response(SubmissionStatusSerializer(submission, context={"request": request}).data)
+
+
+def moderate(submission: Submission, moderator: Any, data: dict[str, Any]) -> None:
+    """Carry out one moderation action (shared by the API and the moderation page)."""
+    action, message = data["action"], data.get("message", "")
+    if action == "approve":
+        submissions.approve(submission=submission, moderator=moderator, message=message)
+    elif action == "reject":
+        submissions.reject(submission=submission, moderator=moderator, reason=message)
+    elif action == "ask":
+        submissions.ask_for_more(submission=submission, moderator=moderator, message=message)
+    else:
+        target = data.get("duplicate_of") or submission.duplicate_of
+        if target is None:
+            raise submissions.SubmissionError("Name the project it duplicates (duplicate_of).")
+        submissions.mark_duplicate(submission=submission, moderator=moderator, of=target)

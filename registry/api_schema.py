@@ -93,6 +93,22 @@ FIELD_DESCRIPTIONS = {
     "kind": "What kind of thing it is.",
     "status": "The status.",
     "access": "Whether the weights are behind a gate: none, auto, manual or unknown.",
+    "action": "What the moderator does: approve, reject, duplicate or ask.",
+    "message": "A message to the submitter (required to reject or ask for more).",
+    "created_project": "Slug of the project an approval created.",
+    "duplicate_of": "Slug of the listed project this duplicates.",
+    "events": "What happened to the submission, and when.",
+    "github": "GitHub repositories (owner/repo).",
+    "datasets": "Hugging Face dataset ids.",
+    "hub_model": "The Hugging Face model id.",
+    "moderator_message": "The moderators' last message to the submitter.",
+    "note": "The submitter's note to the moderators.",
+    "paper": "A paper link (arXiv or DOI); stored, never fetched.",
+    "preview": "What the auditor found: provisional verdict, findings, conflicts, failures.",
+    "preview_state": "queued, done or failed.",
+    "proposed_license": "For a correction: the license it should have.",
+    "proposed_status": "For a correction: the status it should have.",
+    "status_url": "The submission's status in the API, at its secret id.",
 }
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import connection, models
@@ -341,3 +343,94 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def _status_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Submission(models.Model):
+    """A proposed project, or a producer's correction of a finding, waiting for a moderator."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "New project"
+        CORRECTION = "correction", "Correction of a finding"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        NEEDS_INFO = "needs-info", "More information asked"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        DUPLICATE = "duplicate", "Duplicate"
+
+    class PreviewState(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    token = models.CharField(max_length=64, unique=True, default=_status_token, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PROJECT)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    name = models.CharField(max_length=200, blank=True)
+    project_kind = models.CharField(max_length=30, choices=KINDS, blank=True)
+    hub_model = models.CharField(max_length=200, blank=True)
+    github = models.JSONField(default=list, blank=True)
+    datasets = models.JSONField(default=list, blank=True)
+    paper = models.CharField(max_length=300, blank=True)
+    contact = models.EmailField()
+    note = models.TextField(max_length=2000, blank=True)
+    # A correction names the project, the component, the proposed value and its evidence.
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    component = models.CharField(max_length=40, blank=True)
+    proposed_status = models.CharField(max_length=20, blank=True)
+    proposed_license = models.CharField(max_length=150, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    preview_state = models.CharField(
+        max_length=20, choices=PreviewState.choices, default=PreviewState.QUEUED
+    )
+    preview = models.JSONField(default=dict, blank=True)
+    preview_error = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    created_project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+    moderator_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name or self.hub_model} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submission-status", kwargs={"token": self.token})
+
+    @property
+    def open(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.NEEDS_INFO)
+
+
+class SubmissionEvent(models.Model):
+    """Who did what to a submission, and when."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} @ {self.created_at:%Y-%m-%d %H:%M}"

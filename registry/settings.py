@@ -73,6 +73,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "registry.urls"
+# Moderators sign in through the admin's login page.
+LOGIN_URL = "/admin/login/"
+# Bodies larger than this are refused (413 on the API); submissions are a few hundred bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=262_144)
 WSGI_APPLICATION = "registry.wsgi.application"
 
 TEMPLATES = [
@@ -214,6 +218,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Email and links in it -------------------------------------------------------------------
+# consolemail:// prints mail to the log; smtp+tls://user:password@host:587 sends it.
+vars().update(env.email_url_config(_setting("EMAIL_URL", "consolemail://")))
+DEFAULT_FROM_EMAIL = _setting("DEFAULT_FROM_EMAIL", "glasshouse@localhost")
+# The site's public address, for links in emails.
+SITE_URL = _setting("SITE_URL", "http://127.0.0.1:8000")
+# Submissions from one client address: django-ratelimit syntax, counted in the shared cache.
+SUBMISSION_RATE = _setting("SUBMISSION_RATE", "5/h")
+RATELIMIT_USE_CACHE = "default"
+
 # --- Sources ----------------------------------------------------------------------------------
 HF_ENDPOINT = _setting("HF_ENDPOINT", "https://huggingface.co")
 HF_TOKEN = env.str("HF_TOKEN", default="") or None
@@ -262,7 +276,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Tasks that call the Hub or GitHub get their own queue, so a slow source never starves the rest.
-CELERY_TASK_ROUTES = {"audits.tasks.audit_project": {"queue": "sources"}}
+CELERY_TASK_ROUTES = {
+    "audits.tasks.audit_project": {"queue": "sources"},
+    "registry.tasks.build_submission_preview": {"queue": "sources"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {

@@ -5,6 +5,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
+from registry import submissions
 from registry.models import WorkerHeartbeat
 
 
@@ -14,3 +15,9 @@ def record_heartbeat(name: str = "worker") -> None:
     WorkerHeartbeat.objects.update_or_create(
         name=name, defaults={"hostname": socket.gethostname(), "seen_at": timezone.now()}
     )
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def build_submission_preview(submission_id: int) -> None:
+    """Harvest a submission's sources and store what the auditor would say about them."""
+    submissions.build_preview(submission_id=submission_id)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from registry import api, views
+from registry import api, submission_views, views
 from registry.models import SLUG_PATTERN
 
 
@@ -49,6 +49,14 @@ api_urls = [
     path("licenses/", api.LicenseList.as_view(), name="api-license-list"),
     path("licenses/<str:pk>/", api.LicenseDetail.as_view(), name="api-license-detail"),
     path("organizations/", api.OrganizationList.as_view(), name="api-organization-list"),
+    path("submissions/", api.SubmissionCreate.as_view(), name="api-submission-create"),
+    path("submissions/queue/", api.SubmissionQueue.as_view(), name="api-submission-queue"),
+    path("submissions/<str:token>/", api.SubmissionStatus.as_view(), name="api-submission-status"),
+    path(
+        "submissions/<str:token>/moderate/",
+        api.SubmissionModerate.as_view(),
+        name="api-submission-moderate",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -59,6 +67,9 @@ urlpatterns = [
     path("projects/<project:slug>/", views.project_detail, name="project-detail"),
     path("compare/", views.compare, name="compare"),
     path("evidence/<int:snapshot_id>/", views.evidence, name="evidence"),
+    path("submit/", submission_views.submit, name="submit"),
+    path("submissions/<str:token>/", submission_views.status, name="submission-status"),
+    path("moderation/", submission_views.moderation, name="moderation"),
     path("health/", views.health, name="health"),
     path("api/v1/", include(api_urls)),
     path("admin/", admin.site.urls),

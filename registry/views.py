@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import defaults
 
+from audits.choices import STATUS_CHOICES
 from audits.harvest import named_datasets, sources_of, states_for
 from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
@@ -180,6 +181,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             score_history_svg([(v.created_at, v.score) for v in history])
         ),
         "badge_url": badge_url,
+        "correction_statuses": [s for s, _ in STATUS_CHOICES],
         "badge_markdown": f"[![Glasshouse verdict]({badge_url})]({page_url})",
     }
     return render(request, "registry/project_detail.html", context)

@@ -1,6 +1,7 @@
 """factory_boy factories for the catalogue's models."""
 
 import factory
+from django.contrib.auth.models import Group, Permission, User
 
 from registry.models import Artifact, Organization, Project
 
@@ -33,3 +34,14 @@ class ArtifactFactory(factory.django.DjangoModelFactory):
     source = "hf-model"
     locator = factory.Sequence(lambda n: f"lab/model-{n}")
     serves = ["final-weights", "model-card", "model-metadata"]
+
+
+def make_moderator(username: str = "moderator", **fields: object) -> User:
+    """A user in the moderators group; the group is made again if a test flush removed it."""
+    group, _ = Group.objects.get_or_create(name="moderators")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="registry", codename="moderate")
+    )
+    user = User.objects.create_user(username, **fields)
+    user.groups.add(group)
+    return user

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -21,7 +21,7 @@ from audits import auditing
 from audits.models import AuditRun, Change
 from registry import pagination
 from registry.models import Project
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, make_moderator
 from tests.fakes.upstream import FakeUpstream
 
 SEED = Path(settings.BASE_DIR) / "registry" / "catalogue"
@@ -51,9 +51,7 @@ def token_client(user: User) -> Client:
 
 @pytest.fixture
 def moderator() -> User:
-    user = User.objects.create_user("mod", password="x")
-    user.groups.add(Group.objects.get(name="moderators"))
-    return user
+    return make_moderator("mod", password="x")
 
 
 # --- the four questions a new user asks ---------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Pages for submitting a project, following its status, and moderating the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from registry import submissions
+from registry.api import moderate
+from registry.components import KINDS
+from registry.models import Project, Submission
+from registry.submission_serializers import ModerationSerializer, SubmissionCreateSerializer
+
+# A field people never see; bots that fill every field give themselves away.
+HONEYPOT = "website"
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """The submission form; a valid one is stored and the submitter sent to its status page."""
+    context: dict[str, Any] = {"kinds": KINDS, "values": {}, "errors": {}}
+    if request.method == "GET":
+        return render(request, "registry/submit.html", context)
+    if request.POST.get(HONEYPOT):
+        return render(request, "registry/submit.html", context, status=400)
+    if is_ratelimited(
+        request,
+        group="submit",
+        key="ip",
+        rate=settings.SUBMISSION_RATE,
+        method="POST",
+        increment=True,
+    ):
+        context["errors"] = {"form": ["Too many submissions from your address; try later."]}
+        return render(request, "registry/submit.html", context, status=429)
+    data = {
+        key: request.POST.get(key, "")
+        for key in (
+            *("hub_model", "paper", "name", "kind", "contact", "note"),
+            # A producer's correction of one finding, from a project page.
+            *("project", "component", "proposed_status", "proposed_license", "evidence_url"),
+        )
+    }
+    data["github"] = request.POST.get("github", "").splitlines()
+    data["datasets"] = request.POST.get("datasets", "").splitlines()
+    data = {k: v for k, v in data.items() if v not in ("", [])}
+    serializer = SubmissionCreateSerializer(data=data)
+    if not serializer.is_valid():
+        context.update(values=request.POST, errors=serializer.errors)
+        if request.POST.get("project"):
+            context["correction"] = True
+        return render(request, "registry/submit.html", context, status=400)
+    submission = submissions.submit(fields=serializer.submission_fields())
+    return redirect(submission.get_absolute_url())
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """A submission's state, preview and history, at its unguessable URL."""
+    submission = get_object_or_404(
+        Submission.objects.select_related("duplicate_of", "created_project"), token=token
+    )
+    return render(request, "registry/submission_status.html", {"submission": submission})
+
+
+@login_required
+@permission_required("registry.moderate", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def moderation(request: HttpRequest) -> HttpResponse:
+    """The queue: open submissions with their previews and conflicts, and the actions."""
+    problem = ""
+    if request.method == "POST":
+        submission = get_object_or_404(Submission, token=request.POST.get("token", ""))
+        serializer = ModerationSerializer(data=request.POST)
+        if serializer.is_valid():
+            try:
+                moderate(submission, request.user, serializer.validated_data)
+                return redirect("moderation")
+            except submissions.SubmissionError as error:
+                problem = str(error)
+        else:
+            problem = "; ".join(
+                f"{k}: {' '.join(map(str, v))}" for k, v in serializer.errors.items()
+            )
+    queue = Submission.objects.filter(
+        state__in=[Submission.State.PENDING, Submission.State.NEEDS_INFO]
+    ).select_related("duplicate_of", "project")
+    context = {
+        "queue": queue,
+        "problem": problem,
+        "projects": Project.objects.listed().order_by("name").values_list("slug", "name"),
+    }
+    return render(request, "registry/moderation.html", context)
