@@ -17,7 +17,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, with bodies reshaped and an oversized body answered 413."""
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            _error(413, "too_large", "The request body is larger than this API accepts."),
+            error_body(413, "too_large", "The request body is larger than this API accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     response = drf_exception_handler(exc, context)
@@ -28,12 +28,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(detail, dict) and "detail" not in detail:
         fields = {name: [str(m) for m in _messages(value)] for name, value in detail.items()}
         message = "Some fields are not valid: " + ", ".join(sorted(fields)) + "."
-        response.data = _error(response.status_code, code, message, fields)
+        response.data = error_body(response.status_code, code, message, fields)
     else:
         text = detail.get("detail", detail) if isinstance(detail, dict) else detail
         if isinstance(text, list):
             text = " ".join(str(t) for t in text)
-        response.data = _error(response.status_code, code, str(text))
+        response.data = error_body(response.status_code, code, str(text))
     return response
 
 
@@ -45,7 +45,7 @@ def _messages(value: Any) -> list[Any]:
     return [value]
 
 
-def _error(
+def error_body(
     status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
     return {

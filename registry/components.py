@@ -64,6 +64,17 @@ DEFAULT_SERVES: dict[str, tuple[str, ...]] = {
 }
 
 
+def page_url(source: str, locator: str) -> str:
+    """A public page a person can open for a locator, built without fetching anything."""
+    if source == "hf-model":
+        return f"https://huggingface.co/{locator}"
+    if source == "hf-dataset":
+        return f"https://huggingface.co/datasets/{locator}"
+    if source == "github":
+        return f"https://github.com/{locator}"
+    return locator
+
+
 def default_serves(source: str) -> tuple[str, ...]:
     """The components an artifact of this source serves when its record lists none."""
     return DEFAULT_SERVES.get(source, ())

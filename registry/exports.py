@@ -33,7 +33,7 @@ from audits.models import Finding, Snapshot, Verdict
 from audits.rules.components import github_license, hub_license
 from audits.rules.types import DATA_FACETS
 from registry import licenses
-from registry.components import BY_ID, COMPONENT_IDS, KINDS, default_serves
+from registry.components import BY_ID, COMPONENT_IDS, KINDS, default_serves, page_url
 from registry.models import Artifact, Project
 
 __all__ = ["NOT_AUDITED", "cyclonedx_bom", "spdx_document"]
@@ -223,7 +223,7 @@ def _found_dataset(locator: str, snapshot: Snapshot | None) -> Source:
     return Source(
         source=Artifact.Source.HF_DATASET,
         locator=locator,
-        url=f"https://huggingface.co/datasets/{locator}",
+        url=page_url(Artifact.Source.HF_DATASET, locator),
         serves=default_serves(Artifact.Source.HF_DATASET),
         declared_license=None,
         concluded_license=_seen_license(Artifact.Source.HF_DATASET, snapshot),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry import licenses
-from registry.components import BY_ID, KINDS, SOURCES
+from registry.components import BY_ID, KINDS, SOURCES, page_url
 
 # Dots are allowed because model sizes are written with them (pythia-6.9b).
 SLUG_PATTERN = r"[a-z0-9]+(?:[.-][a-z0-9]+)*"
@@ -320,14 +320,7 @@ class Artifact(models.Model):
     @property
     def url(self) -> str:
         """A page a person can open for this artifact."""
-        match self.source:
-            case self.Source.HF_MODEL:
-                return f"https://huggingface.co/{self.locator}"
-            case self.Source.HF_DATASET:
-                return f"https://huggingface.co/datasets/{self.locator}"
-            case self.Source.GITHUB:
-                return f"https://github.com/{self.locator}"
-        return self.locator
+        return page_url(self.source, self.locator)
 
     def served_components(self) -> list[str]:
         """Human labels of the components this artifact serves."""

@@ -18,8 +18,9 @@ from audits.choices import STATUS_CHOICES
 from audits.harvest import named_datasets, sources_of, states_for
 from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
+from registry.api_errors import error_body
 from registry.charts import score_history_svg
-from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS
+from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS, page_url
 from registry.filters import MOF_CHOICES, OSAID_CHOICES, ProjectFilter
 from registry.models import Organization, Project, WorkerHeartbeat
 
@@ -266,18 +267,14 @@ def health(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 for any URL that matches no route: JSON in the API's error shape under /api/."""
     if request.path.startswith("/api/"):
-        body = {
-            "error": {"status": 404, "code": "not_found", "message": "No such URL.", "fields": {}}
-        }
-        return JsonResponse(body, status=404)
+        return JsonResponse(error_body(404, "not_found", "No such URL."), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: JSON in the API's error shape under /api/, the plain page elsewhere."""
     if request.path.startswith("/api/"):
-        body = {"error": {"status": 500, "code": "error", "message": "Server error.", "fields": {}}}
-        return JsonResponse(body, status=500)
+        return JsonResponse(error_body(500, "error", "Server error."), status=500)
     return defaults.server_error(request)
 
 
@@ -293,13 +290,6 @@ def evidence(request: HttpRequest, snapshot_id: int) -> HttpResponse:
         "field": field,
         "value": json.dumps(value, indent=2, ensure_ascii=False) if field else "",
         "payload": json.dumps(snapshot.payload, indent=2, ensure_ascii=False, sort_keys=True),
-        "source_url": _source_url(snapshot),
+        "source_url": page_url(snapshot.source, snapshot.locator),
     }
     return render(request, "registry/evidence.html", context)
-
-
-def _source_url(snapshot: Snapshot) -> str:
-    if snapshot.source == "github":
-        return f"https://github.com/{snapshot.locator}"
-    prefix = "datasets/" if snapshot.source == "hf-dataset" else ""
-    return f"https://huggingface.co/{prefix}{snapshot.locator}"

@@ -16,7 +16,7 @@ from audits.rules.types import (
     Finding,
     Observation,
 )
-from registry.components import BY_ID, COMPONENTS, ContentType, default_serves
+from registry.components import BY_ID, COMPONENTS, ContentType, default_serves, page_url
 from registry.licenses import RULES as LICENSE_RULES
 from registry.licenses import classify, from_hub, normalise
 
@@ -74,17 +74,6 @@ class Part:
 def serves(artifact: DeclaredArtifact) -> tuple[str, ...]:
     """The components an artifact serves: its record's list, else its source's default."""
     return artifact.serves or default_serves(artifact.source)
-
-
-def page_url(source: str, locator: str) -> str:
-    """A page a person can open for a locator, built without fetching anything."""
-    if source == "hf-model":
-        return f"https://huggingface.co/{locator}"
-    if source == "hf-dataset":
-        return f"https://huggingface.co/datasets/{locator}"
-    if source == "github":
-        return f"https://github.com/{locator}"
-    return locator
 
 
 def record_evidence(artifact: DeclaredArtifact) -> Evidence:
