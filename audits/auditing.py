@@ -46,7 +46,12 @@ def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = 
         logger.info("audit run %s was already claimed", run_id)
         run = AuditRun.objects.get(pk=run_id)
         return Outcome(run_id=run_id, complete=run.complete, retryable=False)
-    run = AuditRun.objects.select_related("project").get(pk=run_id)
+    # Harvest and evaluation read the artifacts several times: load them once.
+    run = (
+        AuditRun.objects.select_related("project")
+        .prefetch_related("project__artifacts")
+        .get(pk=run_id)
+    )
     try:
         report = harvest(project=run.project, clients=clients) if fetch else HarvestReport()
         return evaluate_run(run=run, report=report)

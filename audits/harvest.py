@@ -91,8 +91,9 @@ def sources_of(project: Project) -> list[tuple[str, str]]:
 
 def named_datasets(project: Project) -> list[str]:
     """Hub dataset ids named by the latest snapshots of the project's Hub models."""
-    declared = {a.locator for a in project.artifacts.all() if a.source == "hf-dataset"}
-    models = [a.locator for a in project.artifacts.all() if a.source == "hf-model"]
+    artifacts = list(project.artifacts.all())
+    declared = {a.locator for a in artifacts if a.source == "hf-dataset"}
+    models = [a.locator for a in artifacts if a.source == "hf-model"]
     return datasets_named_by(models, declared=declared)
 
 

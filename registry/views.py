@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from registry.api_errors import error_body
 from registry.charts import score_history_svg
 from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS, page_url
 from registry.filters import MOF_CHOICES, OSAID_CHOICES, ProjectFilter
-from registry.models import Organization, Project, WorkerHeartbeat
+from registry.models import Artifact, Organization, Project, WorkerHeartbeat
 
 PAGE_SIZE = 25
 SORTS = {
@@ -155,7 +156,12 @@ def _openness_grid(projects: list[Project]) -> list[list[dict[str, Any]]]:
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One project: its verdict with every finding and its evidence, artifacts and history."""
     project = get_object_or_404(
-        Project.objects.listed().select_related("organization", "current_verdict__run"), slug=slug
+        Project.objects.listed()
+        .select_related("organization", "current_verdict__run")
+        .prefetch_related(
+            Prefetch("artifacts", queryset=Artifact.objects.select_related("declared_license"))
+        ),
+        slug=slug,
     )
     verdict = project.current_verdict
     findings = list(verdict.run.findings.select_related("curation")) if verdict else []
@@ -168,7 +174,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "components": [f for f in findings if f.component in COMPONENT_IDS],
         "access": next((f for f in findings if f.component == "access"), None),
         "data_information": [f for f in findings if f.component in DATA_FACETS],
-        "artifacts": project.artifacts.select_related("declared_license"),
+        "artifacts": project.artifacts.all(),
         "changes": project.changes.all()[:20],
         "family_members": project.family_members().only("slug", "name"),
         "sources": sorted(
