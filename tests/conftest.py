@@ -1,6 +1,9 @@
 """Fixtures shared by the whole suite."""
 
+from collections.abc import Callable
+
 import pytest
+from rest_framework.throttling import SimpleRateThrottle
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.workers"]
 
@@ -16,6 +19,16 @@ def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def throttle_rate(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], None]:
+    """Set one DRF throttle rate for this test; DRF's throttles read this shared dict."""
+
+    def set_rate(scope: str, rate: str) -> None:
+        monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
+
+    return set_rate
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -373,21 +374,12 @@ def test_curation_input_is_validated(moderator: User) -> None:
     assert {"component", "evidence_url"} <= set(response.json()["error"]["fields"])
 
 
-def test_anonymous_clients_are_throttled_with_retry_after(client: Client, settings: Any) -> None:
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    monkeyed = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "anon": "3/minute"}}
-    settings.REST_FRAMEWORK = monkeyed
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import AnonRateThrottle
+def test_anonymous_clients_are_throttled_with_retry_after(
+    client: Client, throttle_rate: Callable[[str, str], None]
+) -> None:
+    throttle_rate("anon", "3/minute")
 
-    api_settings.reload()
-    AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        answers = [client.get("/api/v1/organizations/") for _ in range(4)]
-    finally:
-        settings.REST_FRAMEWORK = {**monkeyed, "DEFAULT_THROTTLE_RATES": rates}
-        api_settings.reload()
-        AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    answers = [client.get("/api/v1/organizations/") for _ in range(4)]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert int(answers[-1]["Retry-After"]) > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -322,23 +323,12 @@ def test_a_correction_from_the_project_page_is_stored_for_review(client: Client)
     assert submission.project.slug == "pythia-70m"
 
 
-def test_api_submissions_are_throttled(client: Client, settings: Any) -> None:
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
+def test_api_submissions_are_throttled(
+    client: Client, throttle_rate: Callable[[str, str], None]
+) -> None:
+    throttle_rate("submissions", "2/hour")
 
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**rates, "submissions": "2/hour"},
-    }
-    api_settings.reload()
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        codes = [post(client, {**GOOD, "github": [], "datasets": []}).status_code for _ in range(3)]
-    finally:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-        api_settings.reload()
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    codes = [post(client, {**GOOD, "github": [], "datasets": []}).status_code for _ in range(3)]
 
     assert codes == [201, 201, 429]
     assert Submission.objects.count() == 2
