@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,9 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits import rules
-from audits.harvest import Clients, HarvestReport, harvest, named_datasets, sources_of, states_for
-from audits.models import AuditRun, Change, Curation, Finding, SourceState, Verdict
-from audits.rules.types import DATA_FACETS, AuditInput, DeclaredArtifact, Observation
+from audits.harvest import (
+    Clients,
+    DatabaseStore,
+    HarvestReport,
+    declared_of,
+    harvest,
+    observed_pairs,
+    rejected_of,
+)
+from audits.models import AuditRun, Change, Curation, Finding, Verdict
+from audits.rules.discovered import discover, fetch_pairs
+from audits.rules.types import DATA_FACETS, AuditInput
 from audits.rules.types import Curation as CurationInput
 from audits.rules.types import Finding as FindingResult
 from audits.rules.types import Verdict as VerdictResult
@@ -41,7 +50,12 @@ def start_run(*, project: Project, trigger: str, attempt: int = 1) -> AuditRun:
 
 
 def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = True) -> Outcome:
-    """Claim a queued run and carry it out; a run someone else claimed is left alone."""
+    """Claim a queued run and carry it out; a run someone else claimed is left alone.
+
+    Without `fetch` the run re-evaluates the stored snapshots: a source that failed lately is
+    judged by its last good answer, and the project's stale mark is left as it is, since
+    nobody asked upstream.
+    """
     if not AuditRun.objects.claim(run_id):
         logger.info("audit run %s was already claimed", run_id)
         run = AuditRun.objects.get(pk=run_id)
@@ -54,7 +68,7 @@ def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = 
     )
     try:
         report = harvest(project=run.project, clients=clients) if fetch else HarvestReport()
-        return evaluate_run(run=run, report=report)
+        return evaluate_run(run=run, report=report, from_stored=not fetch)
     except Exception as error:
         AuditRun.objects.filter(pk=run.pk).update(
             state=AuditRun.State.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
@@ -63,10 +77,16 @@ def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = 
         raise
 
 
-def evaluate_run(*, run: AuditRun, report: HarvestReport) -> Outcome:
+def reevaluate(*, project: Project, trigger: str = AuditRun.Trigger.MANUAL) -> Outcome:
+    """Judge the project again from its stored snapshots, at once, without asking upstream."""
+    run = start_run(project=project, trigger=trigger)
+    return perform_audit(run_id=run.pk, fetch=False)
+
+
+def evaluate_run(*, run: AuditRun, report: HarvestReport, from_stored: bool = False) -> Outcome:
     """Evaluate stored observations for the run, store findings and verdict, update the project."""
     project = run.project
-    audit_input = audit_input_for(project)
+    audit_input = audit_input_for(project, last_good=from_stored)
     findings = rules.evaluate(audit_input)
     result = rules.verdict(findings)
     incomplete = _incomplete_sources(audit_input)
@@ -78,11 +98,14 @@ def evaluate_run(*, run: AuditRun, report: HarvestReport) -> Outcome:
         run.state = AuditRun.State.DONE
         run.finished_at = now
         run.error = "; ".join(incomplete)
+        run.requests = report.requests
         run.save()
-        if incomplete:
+        sync_discovered(project, audit_input, now=now)
+        _learn_kind(project, audit_input)
+        if incomplete and not from_stored:
             _mark_stale(project, incomplete, now=now)
-        else:
-            _make_current(project, verdict, now=now)
+        elif not incomplete:
+            _make_current(project, verdict, now=now, confirmed=not from_stored)
     return Outcome(
         run_id=run.pk,
         complete=not incomplete,
@@ -92,62 +115,89 @@ def evaluate_run(*, run: AuditRun, report: HarvestReport) -> Outcome:
     )
 
 
-def audit_input_for(project: Project) -> AuditInput:
-    """The plain data the rules read: declared artifacts, observations, active curations."""
-    artifacts = list(project.artifacts.all())
-    pairs = [*sources_of(project), *[("hf-dataset", d) for d in named_datasets(project)]]
-    observations = {key: observation_of(state) for key, state in states_for(pairs).items()}
+def audit_input_for(project: Project, *, last_good: bool = False) -> AuditInput:
+    """The plain data the rules read: declared artifacts, what they led to, curations.
+
+    `last_good` judges a source that failed lately by its last good answer, for re-evaluations
+    that did not ask upstream.
+    """
+    artifacts = declared_of(project)
+    observations = DatabaseStore().observations(observed_pairs(artifacts))
+    if last_good:
+        observations = {
+            key: replace(o, state="ok") if o.state == "unreachable" and o.payload else o
+            for key, o in observations.items()
+        }
     curations = tuple(
         CurationInput(**c.as_rule_input())
         for c in Curation.objects.filter(project=project, active=True)
     )
     return AuditInput(
-        artifacts=tuple(
-            DeclaredArtifact(
-                source=a.source,
-                locator=a.locator,
-                serves=tuple(a.serves),
-                license=a.declared_license_text or None,
-            )
-            for a in artifacts
-        ),
+        artifacts=tuple(artifacts),
         observations=observations,
         curations=curations,
+        rejected=frozenset(rejected_of(project)),
+        summary=project.summary,
     )
 
 
-def observation_of(state: SourceState) -> Observation:
-    snapshot = state.latest_snapshot
-    base = "https://github.com" if state.source == "github" else settings.HF_ENDPOINT.rstrip("/")
-    prefix = "/datasets" if state.source == "hf-dataset" else ""
-    return Observation(
-        source=state.source,
-        locator=state.locator,
-        state=state.state,  # type: ignore[arg-type]
-        url=f"{base}{prefix}/{state.locator}",
-        payload=snapshot.payload if snapshot else None,
-        snapshot_id=snapshot.pk if snapshot else None,
-        fetched_at=snapshot.fetched_at.isoformat() if snapshot else None,
-        not_found_count=state.not_found_count,
-        unreachable_since=state.unreachable_since.isoformat() if state.unreachable_since else None,
-        error=state.last_error,
-    )
+def _learn_kind(project: Project, audit_input: AuditInput) -> None:
+    """A project imported by its Hub id alone takes its kind from the model's pipeline tag."""
+    from registry.importing import kind_of
+
+    if project.kind != "other":
+        return
+    for artifact in audit_input.artifacts:
+        observation = audit_input.observation(artifact.source, artifact.locator)
+        if artifact.source == "hf-model" and observation is not None and observation.payload:
+            kind = kind_of(observation.payload.get("pipeline_tag"))
+            if kind != "other":
+                Project.objects.filter(pk=project.pk).update(kind=kind)
+                project.kind = kind
+            return
+
+
+def sync_discovered(project: Project, audit_input: AuditInput, *, now: datetime) -> None:
+    """Keep one row per discovered artifact, with how it was found; reviews survive re-audits."""
+    from registry.models import DiscoveredArtifact
+
+    found = {(a.source, a.locator): a for a in discover(audit_input)}
+    known = {(d.source, d.locator): d for d in DiscoveredArtifact.objects.filter(project=project)}
+    for key, artifact in found.items():
+        fields = {
+            "serves": list(artifact.serves),
+            "origin": artifact.origin,
+            "role": artifact.role,
+            "depth": artifact.depth,
+            "found": [asdict(e) for e in artifact.found],
+            "last_seen_at": now,
+            "still_found": True,
+        }
+        if (row := known.get(key)) is None:
+            DiscoveredArtifact.objects.create(
+                project=project, source=key[0], locator=key[1], first_seen_at=now, **fields
+            )
+        else:
+            DiscoveredArtifact.objects.filter(pk=row.pk).update(**fields)
+    gone = [d.pk for key, d in known.items() if key not in found and d.still_found]
+    DiscoveredArtifact.objects.filter(pk__in=gone).update(still_found=False)
 
 
 def _incomplete_sources(audit_input: AuditInput) -> list[str]:
     """Sources whose latest answer cannot support a verdict; a confirmed 'gone' can.
 
     A dataset that only a model card names and the Hub does not know is a stale hint on the
-    card (ids get renamed), not a failure of the audit.
+    card (ids get renamed), not a failure of the audit. arXiv's "no such record" is its final
+    word: papers are never renamed.
     """
-    declared = {(a.source, a.locator) for a in audit_input.artifacts}
+    declared = {pair for a in audit_input.artifacts for pair in fetch_pairs(a)}
     problems = []
     for key, observation in audit_input.observations.items():
         gone = (
             observation.state == "not-found"
             and observation.not_found_count >= rules.NOT_FOUND_LIMIT
         )
-        if observation.state == "not-found" and key not in declared:
+        if observation.state == "not-found" and (key not in declared or key[0] == "arxiv"):
             continue
         if observation.state != "ok" and not gone:
             problems.append(
@@ -186,13 +236,21 @@ def _store(*, run: AuditRun, findings: tuple[FindingResult, ...], result: Verdic
         score=result.score,
         gated=result.gated,
         category=result.category,
+        lineage=list(result.lineage),
+        open_washing=result.open_washing,
     )
 
 
-def _make_current(project: Project, verdict: Verdict, *, now: datetime) -> None:
+def _make_current(
+    project: Project, verdict: Verdict, *, now: datetime, confirmed: bool = True
+) -> None:
+    """Make the verdict current; `confirmed` when upstream answered, so the project is fresh."""
     previous = project.current_verdict
     Change.objects.bulk_create(changes_between(previous, verdict))
     project.adopt_verdict(verdict, license_ids=license_ids_of(verdict))
+    if not confirmed:
+        project.save(update_fields=[*Project.VERDICT_FIELDS, "updated_at"])
+        return
     project.audited_at = now
     project.stale_since = None
     project.stale_reason = ""
@@ -201,13 +259,7 @@ def _make_current(project: Project, verdict: Verdict, *, now: datetime) -> None:
     project.next_audit_at = now + timedelta(hours=settings.AUDIT_INTERVAL_HOURS)
     project.save(
         update_fields=[
-            "current_verdict",
-            "osaid",
-            "mof_class",
-            "mof_rank",
-            "category",
-            "score",
-            "gated",
+            *Project.VERDICT_FIELDS,
             "audited_at",
             "stale_since",
             "stale_reason",

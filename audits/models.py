@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from registry.components import BY_ID, SOURCES
+from registry.components import BY_ID, SNAPSHOT_SOURCES
 
 
 class Snapshot(models.Model):
@@ -19,7 +19,7 @@ class Snapshot(models.Model):
         LIVE = "live", "Fetched from the source"
         SEED = "seed", "Shipped with the seed catalogue"
 
-    source = models.CharField(max_length=20, choices=SOURCES)
+    source = models.CharField(max_length=20, choices=SNAPSHOT_SOURCES)
     locator = models.CharField(max_length=300)
     fetched_at = models.DateTimeField(default=timezone.now)
     revision = models.CharField(max_length=100, blank=True, help_text="Upstream commit sha.")
@@ -47,7 +47,7 @@ class SourceState(models.Model):
         NOT_FOUND = "not-found", "Not found"
         UNREACHABLE = "unreachable", "Unreachable"
 
-    source = models.CharField(max_length=20, choices=SOURCES)
+    source = models.CharField(max_length=20, choices=SNAPSHOT_SOURCES)
     locator = models.CharField(max_length=300)
     state = models.CharField(max_length=20, choices=State.choices, default=State.OK)
     latest_snapshot = models.ForeignKey(
@@ -113,6 +113,9 @@ class AuditRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    requests = models.PositiveIntegerField(
+        default=0, help_text="Upstream requests the run's harvest made."
+    )
 
     objects = AuditRunQuerySet.as_manager()
 
@@ -188,6 +191,12 @@ class Verdict(models.Model):
     score = models.PositiveSmallIntegerField()
     gated = models.BooleanField()
     category = models.CharField(max_length=30)
+    lineage = models.JSONField(
+        default=list, help_text="Base models it derives from, nearest first."
+    )
+    open_washing = models.BooleanField(
+        default=False, help_text="Called open source while not open source AI."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

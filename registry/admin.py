@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.db import models
 
-from registry.models import Artifact, License, Organization, Project, WorkerHeartbeat
+from registry.models import (
+    Artifact,
+    DiscoveredArtifact,
+    License,
+    Organization,
+    Project,
+    WorkerHeartbeat,
+)
 
 # Addresses typed without a scheme are web pages: assume https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -40,6 +47,14 @@ class ProjectAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     readonly_fields = ["catalogue_file", "record_hash", "created_at", "updated_at"]
     inlines = [ArtifactInline]
+
+
+@admin.register(DiscoveredArtifact)
+class DiscoveredArtifactAdmin(admin.ModelAdmin):
+    list_display = ["project", "source", "locator", "role", "review", "still_found"]
+    list_filter = ["review", "source", "still_found"]
+    search_fields = ["locator", "project__slug"]
+    readonly_fields = ["found", "first_seen_at", "last_seen_at", "reviewed_by", "reviewed_at"]
 
 
 @admin.register(License)

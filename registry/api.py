@@ -26,7 +26,7 @@ from audits import auditing
 from audits.models import AuditRun, Change, Curation, Finding
 from registry import exports, submissions
 from registry.filters import ChangeFilter, ProjectFilter
-from registry.models import FACETS, License, Organization, Project, Submission
+from registry.models import FACETS, DiscoveredArtifact, License, Organization, Project, Submission
 from registry.pagination import (
     COUNT_CAP,
     AuditCursorPagination,
@@ -39,6 +39,7 @@ from registry.serializers import (
     AuditRunSerializer,
     ChangeSerializer,
     CurationSerializer,
+    DiscoveredArtifactSerializer,
     FacetValueSerializer,
     LicenseDetailSerializer,
     LicenseSerializer,
@@ -166,6 +167,7 @@ def _project_detail_queryset() -> QuerySet[Project]:
         .select_related("current_verdict__run")
         .prefetch_related(
             "artifacts",
+            "discovered",
             Prefetch(
                 "current_verdict__run__findings",
                 queryset=Finding.objects.select_related("curation"),
@@ -302,8 +304,38 @@ class ProjectCurations(ProjectScopedMixin, generics.CreateAPIView):
                 project=project, component=serializer.validated_data["component"], active=True
             ).update(active=False)
             serializer.save(project=project, created_by=self.request.user)
-        run = auditing.start_run(project=project, trigger=AuditRun.Trigger.MANUAL)
-        auditing.perform_audit(run_id=run.pk, fetch=False)
+        auditing.reevaluate(project=project)
+
+
+class DiscoveredReviewSerializer(serializers.Serializer):
+    review = serializers.ChoiceField(
+        choices=[DiscoveredArtifact.Review.CONFIRMED, DiscoveredArtifact.Review.REJECTED],
+        help_text="confirmed: it is the project's; rejected: never follow it again.",
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=["moderation"],
+    request=DiscoveredReviewSerializer,
+    responses={200: DiscoveredArtifactSerializer},
+    description="Confirm or reject something the audit found (moderators). A rejected artifact "
+    "is never followed again; the project is re-evaluated at once from its stored snapshots.",
+)
+class DiscoveredReview(ProjectScopedMixin, APIView):
+    permission_classes = [IsModerator]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        project = self.project()
+        item = get_object_or_404(project.discovered.all(), pk=kwargs["pk"])
+        form = DiscoveredReviewSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        item.review_as(
+            form.validated_data["review"], moderator=request.user, note=form.validated_data["note"]
+        )
+        auditing.reevaluate(project=project)
+        item.refresh_from_db()
+        return Response(DiscoveredArtifactSerializer(item).data)
 
 
 SPDX_TYPE = "application/spdx+json"

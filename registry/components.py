@@ -56,6 +56,17 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("url", "Web page"),
 )
 
+# What a snapshot may come from: every artifact source plus the files and records that
+# discovery reads beside them (a repository's LICENSE or README, its file tree, a paper).
+SNAPSHOT_SOURCES: tuple[tuple[str, str], ...] = (
+    *SOURCES,
+    ("hf-file", "Hugging Face repository file"),
+    ("github-license", "GitHub license file"),
+    ("github-readme", "GitHub README"),
+    ("github-tree", "GitHub file tree"),
+    ("arxiv", "arXiv record"),
+)
+
 # What an artifact serves when its record does not say. GitHub repositories and web pages can
 # serve anything, so their records must say what.
 DEFAULT_SERVES: dict[str, tuple[str, ...]] = {

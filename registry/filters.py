@@ -83,6 +83,12 @@ class ProjectFilter(django_filters.FilterSet):
     gated = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_gated", help_text="Weights behind a gate."
     )
+    open_washing = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_open_washing",
+        help_text="Called open source by its card, a README or its summary, but not open "
+        "source AI.",
+    )
     stale = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES,
         method="filter_stale",
@@ -145,6 +151,11 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_gated(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(gated=value == "true")
+
+    def filter_open_washing(
+        self, queryset: QuerySet[Project], name: str, value: str
+    ) -> QuerySet[Project]:
+        return queryset.filter(open_washing=value == "true")
 
     def filter_stale(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(stale_since__isnull=value != "true")

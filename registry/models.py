@@ -101,6 +101,7 @@ FACETS: dict[str, str | None] = {
     "kind": "kind",
     "mof_class": "mof_class",
     "gated": "gated",
+    "open_washing": "open_washing",
     "stale": None,
     "organization": "organization__slug",
     "family": "family",
@@ -231,6 +232,11 @@ class Project(models.Model):
     category = models.CharField(max_length=30, blank=True, db_index=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     gated = models.BooleanField(null=True, blank=True)
+    open_washing = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Its card, a README or its summary calls it open source, but it is not.",
+    )
     licenses = models.ManyToManyField(
         "License", blank=True, related_name="projects", help_text="Licenses its findings name."
     )
@@ -257,6 +263,18 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("project-detail", kwargs={"slug": self.slug})
 
+    # The columns adopt_verdict copies from a verdict, for save(update_fields=...).
+    VERDICT_FIELDS = (
+        "current_verdict",
+        "osaid",
+        "mof_class",
+        "mof_rank",
+        "category",
+        "score",
+        "gated",
+        "open_washing",
+    )
+
     def adopt_verdict(self, verdict: Any, *, license_ids: list[str]) -> None:
         """Make a verdict current and copy what the catalogue filters on."""
         self.current_verdict = verdict
@@ -266,6 +284,7 @@ class Project(models.Model):
         self.category = verdict.category
         self.score = verdict.score
         self.gated = verdict.gated
+        self.open_washing = verdict.open_washing
         self.licenses.set([License.objects.ensure(i) for i in license_ids])
 
     @property
@@ -325,6 +344,89 @@ class Artifact(models.Model):
     def served_components(self) -> list[str]:
         """Human labels of the components this artifact serves."""
         return [BY_ID[c].label for c in self.serves if c in BY_ID]
+
+
+class DiscoveredArtifactQuerySet(models.QuerySet["DiscoveredArtifact"]):
+    def followed(self) -> DiscoveredArtifactQuerySet:
+        """The ones the audit judges: all but those a moderator rejected."""
+        return self.exclude(review=DiscoveredArtifact.Review.REJECTED)
+
+
+class DiscoveredArtifact(models.Model):
+    """Something a project's sources lead to, kept apart from what its record declares.
+
+    The audit finds these afresh each time (a model card's links, tags and front matter); the
+    row keeps how each was found and a moderator's confirmation or rejection, which survives
+    re-audits. A rejected one is never followed again.
+    """
+
+    class Review(models.TextChoices):
+        PROPOSED = "proposed", "Found by the audit"
+        CONFIRMED = "confirmed", "Confirmed by a moderator"
+        REJECTED = "rejected", "Rejected by a moderator"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="discovered")
+    source = models.CharField(max_length=20, help_text="hf-model, hf-dataset, github or arxiv.")
+    locator = models.CharField(max_length=300, help_text="Its id on that source.")
+    serves = models.JSONField(default=list, help_text="Component ids it was found to serve.")
+    origin = models.CharField(
+        max_length=20, default="discovered", help_text="discovered, or base for a base model."
+    )
+    role = models.CharField(max_length=20, blank=True, help_text="A paper's or model's role.")
+    depth = models.PositiveSmallIntegerField(default=0, help_text="Base-model steps away.")
+    found = models.JSONField(default=list, help_text="Evidence of how it was found.")
+    review = models.CharField(
+        max_length=20,
+        choices=Review.choices,
+        default=Review.PROPOSED,
+        help_text="proposed (found by the audit), confirmed or rejected by a moderator.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+    first_seen_at = models.DateTimeField(
+        default=timezone.now, help_text="When an audit first found it."
+    )
+    last_seen_at = models.DateTimeField(
+        default=timezone.now, help_text="When an audit last found it."
+    )
+    still_found = models.BooleanField(
+        default=True, help_text="Whether the latest audit found it again."
+    )
+
+    objects = DiscoveredArtifactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "depth", "source", "locator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "source", "locator"], name="unique_discovered_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.locator} ({self.review})"
+
+    @property
+    def url(self) -> str:
+        """A page a person can open for this artifact."""
+        if self.source == "arxiv":
+            return f"https://arxiv.org/abs/{self.locator}"
+        return page_url(self.source, self.locator)
+
+    def served_components(self) -> list[str]:
+        """Human labels of the components it was found to serve."""
+        return [BY_ID[c].label for c in self.serves if c in BY_ID]
+
+    def review_as(self, review: str, *, moderator: Any, note: str = "") -> None:
+        """Record a moderator's confirmation or rejection."""
+        self.review = review
+        self.reviewed_by = moderator
+        self.reviewed_at = timezone.now()
+        self.review_note = note[:500]
+        self.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
 
 
 class WorkerHeartbeat(models.Model):

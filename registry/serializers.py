@@ -11,7 +11,8 @@ from audits.choices import COMPONENT_CHOICES, STATUS_CHOICES
 from audits.models import AuditRun, Change, Curation, Finding, Verdict
 from audits.rules.types import DATA_FACETS
 from registry import licenses
-from registry.models import License, Organization, Project
+from registry.components import COMPONENT_IDS
+from registry.models import DiscoveredArtifact, License, Organization, Project
 
 EVIDENCE_SCHEMA = {
     "type": "array",
@@ -89,6 +90,12 @@ class VerdictSerializer(serializers.ModelSerializer):
         help_text="Each class's required components not met.",
     )
     osaid_unmet = serializers.ListField(child=serializers.CharField())
+    lineage = serializers.ListField(
+        child=serializers.CharField(), help_text="Base models it derives from, nearest first."
+    )
+    open_washing = serializers.BooleanField(
+        help_text="Its card, a README or its summary calls it open source, but it is not."
+    )
 
     class Meta:
         model = Verdict
@@ -101,6 +108,8 @@ class VerdictSerializer(serializers.ModelSerializer):
             "category",
             "score",
             "gated",
+            "lineage",
+            "open_washing",
             "stale",
             "stale_since",
             "stale_reason",
@@ -197,12 +206,44 @@ class ArtifactSerializer(serializers.Serializer):
     declared_license = serializers.CharField(source="declared_license_text", allow_blank=True)
 
 
+class DiscoveredArtifactSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(help_text="A page a person can open for it.")
+    found = serializers.ListField(
+        child=serializers.DictField(), help_text="Evidence of how the audit found it."
+    )
+
+    class Meta:
+        model = DiscoveredArtifact
+        fields = [
+            "id",
+            "source",
+            "locator",
+            "url",
+            "serves",
+            "origin",
+            "role",
+            "depth",
+            "found",
+            "review",
+            "still_found",
+            "first_seen_at",
+            "last_seen_at",
+        ]
+
+
 class ProjectDetailSerializer(ProjectListSerializer):
     verdict = serializers.SerializerMethodField()
     components = serializers.SerializerMethodField()
     access = serializers.SerializerMethodField()
     data_information = serializers.SerializerMethodField()
+    lineage = serializers.SerializerMethodField(
+        help_text="The lineage finding: the base models it derives from, and what follows."
+    )
     artifacts = ArtifactSerializer(many=True)
+    discovered = DiscoveredArtifactSerializer(
+        many=True,
+        help_text="What the audit found from the sources, apart from what the record declares.",
+    )
 
     class Meta(ProjectListSerializer.Meta):
         fields = [
@@ -212,7 +253,9 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "components",
             "access",
             "data_information",
+            "lineage",
             "artifacts",
+            "discovered",
         ]
 
     def _findings(self, project: Project) -> list[Finding]:
@@ -227,7 +270,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
 
     @extend_schema_field(FindingSerializer(many=True))
     def get_components(self, project: Project) -> list[dict[str, Any]]:
-        rows = [f for f in self._findings(project) if f.component not in ("access", *DATA_FACETS)]
+        rows = [f for f in self._findings(project) if f.component in COMPONENT_IDS]
         return FindingSerializer(rows, many=True).data
 
     @extend_schema_field(FindingSerializer(allow_null=True))
@@ -239,6 +282,11 @@ class ProjectDetailSerializer(ProjectListSerializer):
     def get_data_information(self, project: Project) -> list[dict[str, Any]]:
         rows = [f for f in self._findings(project) if f.component in DATA_FACETS]
         return FindingSerializer(rows, many=True).data
+
+    @extend_schema_field(FindingSerializer(allow_null=True))
+    def get_lineage(self, project: Project) -> dict[str, Any] | None:
+        rows = [f for f in self._findings(project) if f.component == "lineage"]
+        return FindingSerializer(rows[0]).data if rows else None
 
 
 class AuditRunSerializer(serializers.ModelSerializer):

@@ -233,6 +233,8 @@ HF_ENDPOINT = _setting("HF_ENDPOINT", "https://huggingface.co")
 HF_TOKEN = env.str("HF_TOKEN", default="") or None
 GITHUB_API_URL = _setting("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="") or None
+# arXiv's OAI-PMH base URL; papers' licenses are read from its GetRecord answers.
+ARXIV_API_URL = _setting("ARXIV_API_URL", "https://export.arxiv.org/oai2")
 AUDIT_INTERVAL_HOURS = env.int("AUDIT_INTERVAL_HOURS", default=24)
 # Seconds to wait for one answer from the Hub or GitHub.
 SOURCE_TIMEOUT_SECONDS = env.float("SOURCE_TIMEOUT_SECONDS", default=10.0)

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from audits import auditing, rules
-from audits.harvest import Clients, datasets_named_by, harvest_sources, states_for
+from audits.harvest import Clients, MemoryStore, harvest_sources
 from audits.models import AuditRun, Curation
+from audits.rules.discovered import discover
 from audits.rules.types import AuditInput, DeclaredArtifact
 from registry import licenses
 from registry.components import default_serves
@@ -21,8 +22,9 @@ from registry.models import Artifact, Organization, Project, Submission, Submiss
 
 logger = logging.getLogger(__name__)
 
-# What a submitted repository or paper is taken to serve until a moderator says otherwise.
-GITHUB_SERVES = ("model-architecture", "inference-code")
+# What a submitted paper is taken to serve until a moderator says otherwise. A submitted
+# repository serves what its files show (discovery reads its tree and README).
+GITHUB_SERVES: tuple[str, ...] = ()
 PAPER_SERVES = ("research-paper",)
 
 
@@ -98,29 +100,41 @@ def declared_artifacts(submission: Submission) -> list[DeclaredArtifact]:
 
 
 def build_preview(*, submission_id: int, clients: Clients | None = None) -> Submission:
-    """Ask the Hub and GitHub about the submitted ids (never a typed URL) and judge them."""
+    """Ask the Hub, GitHub and arXiv about the submitted ids (never a typed URL) and judge them.
+
+    The preview follows what the sources lead to, as an audit does, but keeps every answer in
+    memory: a listed project's sources never change, or look unreachable, because of it.
+    """
     submission = Submission.objects.get(pk=submission_id)
     declared = declared_artifacts(submission)
-    fetched = [(a.source, a.locator) for a in declared if a.source != "url"]
-    report = harvest_sources(sources=fetched, clients=clients)
-    named = datasets_named_by(
-        [submission.hub_model], declared={a.locator for a in declared if a.source == "hf-dataset"}
-    )
-    states = states_for([*fetched, *(("hf-dataset", d) for d in named)])
+    store = MemoryStore()
+    report = harvest_sources(artifacts=declared, clients=clients, store=store)
     audit_input = AuditInput(
-        artifacts=tuple(declared),
-        observations={key: auditing.observation_of(state) for key, state in states.items()},
+        artifacts=tuple(declared), observations=store.observations(report.asked)
     )
     findings = rules.evaluate(audit_input)
     verdict = rules.verdict(findings)
+    discovered = discover(audit_input)
+    named = [a.locator for a in discovered if a.source == "hf-dataset" and a.depth == 0]
     submission.preview = {
         "verdict": asdict(verdict),
         "findings": [asdict(f) for f in findings],
         "named_datasets": named,
+        "discovered": [
+            {
+                "source": a.source,
+                "locator": a.locator,
+                "serves": list(a.serves),
+                "origin": a.origin,
+                "role": a.role,
+            }
+            for a in discovered
+        ],
         "conflicts": conflicts(submission, findings, named),
         "failures": [f"{s}:{loc}: {error}" for s, loc, error in report.failures],
         "family": [p.slug for p in family_members(submission)],
         "rules_version": rules.RULES_VERSION,
+        "requests": report.requests,
     }
     submission.preview_state = Submission.PreviewState.DONE
     submission.preview_error = ""
@@ -217,8 +231,8 @@ def _apply_correction(submission: Submission, moderator: Any) -> None:
         evidence_url=submission.evidence_url,
         created_by=moderator,
     )
-    run = auditing.start_run(project=submission.project, trigger=AuditRun.Trigger.MANUAL)
-    transaction.on_commit(lambda: auditing.perform_audit(run_id=run.pk, fetch=False))
+    project = submission.project
+    transaction.on_commit(lambda: auditing.reevaluate(project=project))
 
 
 @transaction.atomic

@@ -35,6 +35,11 @@ api_urls = [
         name="api-project-curations",
     ),
     path(
+        "projects/<project:slug>/discovered/<int:pk>/review/",
+        api.DiscoveredReview.as_view(),
+        name="api-project-discovered-review",
+    ),
+    path(
         "projects/<project:slug>/export/spdx/",
         api.ProjectSpdxExport.as_view(),
         name="api-project-export-spdx",

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views import defaults
 
 from audits.choices import STATUS_CHOICES
-from audits.harvest import named_datasets, sources_of, states_for
+from audits.harvest import declared_of, observed_pairs, states_for
 from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
 from registry.api_errors import error_body
@@ -175,12 +175,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "access": next((f for f in findings if f.component == "access"), None),
         "data_information": [f for f in findings if f.component in DATA_FACETS],
         "artifacts": project.artifacts.all(),
+        "discovered": project.discovered.all(),
+        "lineage": next((f for f in findings if f.component == "lineage"), None),
+        "claims": next((f for f in findings if f.component == "open-source-claim"), None),
         "changes": project.changes.all()[:20],
         "family_members": project.family_members().only("slug", "name"),
         "sources": sorted(
-            states_for(
-                [*sources_of(project), *(("hf-dataset", d) for d in named_datasets(project))]
-            ).values(),
+            states_for(observed_pairs(declared_of(project))).values(),
             key=lambda state: (state.source, state.locator),
         ),
         # Built from integers and dates only, escaped inside: safe to embed.

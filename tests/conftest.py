@@ -35,6 +35,7 @@ def throttle_rate(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], None]
 def _no_real_upstream(settings: pytest.FixtureRequest) -> None:
     settings.HF_ENDPOINT = NOWHERE
     settings.GITHUB_API_URL = f"{NOWHERE}/github"
+    settings.ARXIV_API_URL = f"{NOWHERE}/arxiv/oai2"
     settings.HF_TOKEN = None
     settings.GITHUB_TOKEN = None
     settings.SOURCE_TIMEOUT_SECONDS = 2.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from audits.rules.claims import claims_finding, lineage_finding
 from audits.rules.components import (
     COMPONENT_RULES,
     NOT_FOUND_LIMIT,
@@ -17,6 +18,7 @@ from audits.rules.components import (
     component_findings,
 )
 from audits.rules.data_information import facet_findings
+from audits.rules.discovered import with_discovered
 from audits.rules.frameworks import SCORE_WEIGHTS, verdict
 from audits.rules.types import AuditInput, Curation, Finding
 
@@ -43,9 +45,18 @@ def _curated(finding: Finding, curations: Sequence[Curation]) -> Finding:
 
 
 def evaluate(audit: AuditInput) -> tuple[Finding, ...]:
-    """All findings of one audit: 17 components in registry order, access, then the data facets.
+    """All findings of one audit: 17 components in registry order, access, the data facets,
+    then lineage and open-source claims.
 
-    A curation is attached to its finding; the tool's own status stays in `Finding.status`.
+    What the sources lead to (discovery) is judged with what the record declares. A curation
+    is attached to its finding; the tool's own status stays in `Finding.status`.
     """
-    findings = (*component_findings(audit), access_finding(audit), *facet_findings(audit))
+    full = with_discovered(audit, audit.rejected)
+    findings = (
+        *component_findings(full),
+        access_finding(full),
+        *facet_findings(full),
+        lineage_finding(full),
+        claims_finding(full),
+    )
     return tuple(_curated(f, audit.curations) for f in findings)

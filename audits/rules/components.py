@@ -8,6 +8,28 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from audits.rules import discovery
+from audits.rules.discovered import (
+    CARD_PATH,
+    arxiv_id_of,
+    card_text,
+    file_locator,
+    license_file,
+    training_data_section,
+)
+from audits.rules.evidence import (
+    NOT_FOUND_LIMIT,
+    RANK,
+    STATUS_ORDER,
+    Part,
+    combine,
+    fetch_problem,
+    origin_evidence,
+    readable,
+    record_evidence,
+    seen,
+    serves,
+)
 from audits.rules.frameworks import required_by
 from audits.rules.types import (
     AuditInput,
@@ -16,33 +38,42 @@ from audits.rules.types import (
     Finding,
     Observation,
 )
-from registry.components import BY_ID, COMPONENTS, ContentType, default_serves, page_url
-from registry.licenses import RULES as LICENSE_RULES
-from registry.licenses import classify, from_hub, normalise
 
-# A source that answers "not found" this many times in a row is taken to be gone for good;
-# fewer could be a rename or a moderation hiccup on the Hub.
-NOT_FOUND_LIMIT = 3
-
-# Least open first. A component served by several artifacts is as open as its least open part.
-# `unknown` sits just below `open`: a part we could not read cannot make the whole better than
-# a part we know falls short, so a known shortfall always wins over an unknown.
-# `gated` > `restricted`: past a gate the terms are open, while use restrictions bind for good.
-# `unlicensed` < `restricted`: without a license no rights are granted at all.
-STATUS_ORDER: tuple[str, ...] = ("closed", "unlicensed", "restricted", "gated", "unknown", "open")
-_RANK: Mapping[str, int] = MappingProxyType({s: i for i, s in enumerate(STATUS_ORDER)})
+__all__ = [
+    "COMPONENT_RULES",
+    "NOT_FOUND_LIMIT",
+    "RANK",
+    "STATUS_ORDER",
+    "ComponentRule",
+    "access_finding",
+    "combine",
+    "component_findings",
+    "fetch_problem",
+    "readable",
+    "record_evidence",
+    "seen",
+    "serves",
+]
+from audits.rules.license_reading import (
+    ARXIV_DEFAULT,
+    GATES,
+    ResolvedLicense,
+    arxiv_license,
+    github_license,
+    hub_license,
+    license_status,
+    resolve_license,
+)
+from registry.components import BY_ID, COMPONENTS, ContentType
+from registry.licenses import classify, normalise
 
 _WEIGHT_FILE = re.compile(
     r"\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack|onnx|npz)$", re.IGNORECASE
 )
+# Training-step branches as producers name them: Pythia's step143000, OLMo's step1000-tokens4B,
+# OLMo 2's stage1-step140000-tokens1174B, LLM360's ckpt_100, Megatron's iter_0001000.
 _CHECKPOINT_BRANCH = re.compile(
-    r"^(step\d+|checkpoint-\d+|global_step\d+|ckpt-|iter_)", re.IGNORECASE
-)
-_GATES: Mapping[str, str] = MappingProxyType(
-    {
-        "auto": "behind an access request that is granted at once",
-        "manual": "behind an access request that a person reviews",
-    }
+    r"(?:^|[-_])(?:global[-_]?step|step|checkpoint|ckpt|iter)[-_]?\d+(?:$|[-_])", re.IGNORECASE
 )
 # How a url artifact is named in "The … is public but no license was found for it".
 _NOUNS: Mapping[str, str] = MappingProxyType(
@@ -54,92 +85,6 @@ _NOUNS: Mapping[str, str] = MappingProxyType(
     }
 )
 _EVIDENCE_LIST_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class Part:
-    """What one artifact (or one thing a model card links to) shows for one component."""
-
-    name: str  # how the reason names it: a locator, a URL, "arXiv:…"
-    status: str
-    reason: str
-    license: str | None = None
-    evidence: tuple[Evidence, ...] = ()
-    declared_license: str | None = None
-
-
-# --- Artifacts, observations, evidence --------------------------------------------------------
-
-
-def serves(artifact: DeclaredArtifact) -> tuple[str, ...]:
-    """The components an artifact serves: its record's list, else its source's default."""
-    return artifact.serves or default_serves(artifact.source)
-
-
-def record_evidence(artifact: DeclaredArtifact) -> Evidence:
-    """The record's own word that this artifact serves these components."""
-    return Evidence(
-        source="record",
-        locator=artifact.locator,
-        field="serves",
-        value=list(serves(artifact)),
-        url=page_url(artifact.source, artifact.locator),
-    )
-
-
-def seen(observation: Observation, field: str, value: Any) -> Evidence:
-    """Evidence pointing at one field of an observation's snapshot."""
-    return Evidence(
-        source=observation.source,
-        locator=observation.locator,
-        field=field,
-        value=value,
-        url=observation.url,
-        snapshot_id=observation.snapshot_id,
-        fetched_at=observation.fetched_at,
-    )
-
-
-def fetch_problem(observation: Observation | None, locator: str) -> Part | None:
-    """A part saying why a source cannot be judged now, or None when its payload can be read."""
-    if observation is None:
-        return Part(locator, "unknown", f"{locator} has not been fetched from its source yet.")
-    state_evidence = (seen(observation, "state", observation.state),)
-    if observation.state == "unreachable":
-        since = observation.unreachable_since or "the latest fetch"
-        error = observation.error.rstrip(".") or "no answer"
-        return Part(
-            locator,
-            "unknown",
-            f"Source unreachable since {since}: {error}.",
-            evidence=state_evidence,
-        )
-    if observation.state == "not-found":
-        count = observation.not_found_count
-        if count >= NOT_FOUND_LIMIT:
-            return Part(
-                locator,
-                "closed",
-                f"{locator} no longer exists on its source (not found {count} times in a row).",
-                evidence=state_evidence,
-            )
-        since = f" since {observation.unreachable_since}" if observation.unreachable_since else ""
-        times = "once" if count == 1 else f"{count} times"
-        return Part(
-            locator,
-            "unknown",
-            f"{locator} answered not found {times}{since}; it is declared gone after "
-            f"{NOT_FOUND_LIMIT}.",
-            evidence=state_evidence,
-        )
-    if observation.payload is None:
-        return Part(locator, "unknown", f"{locator} answered, but no payload was stored for it.")
-    return None
-
-
-def readable(observation: Observation | None) -> bool:
-    """Whether the latest fetch succeeded and left a payload to read."""
-    return observation is not None and observation.state == "ok" and observation.payload is not None
 
 
 def _hidden(observation: Observation, locator: str) -> Part | None:
@@ -156,126 +101,8 @@ def _hidden(observation: Observation, locator: str) -> Part | None:
     return None
 
 
-# --- Licenses: what a source shows, what a record declares ------------------------------------
-
-
-@dataclass(frozen=True)
-class SeenLicense:
-    """The license a source shows: its canonical id when identifiable, and the raw value."""
-
-    canonical: str | None
-    raw: Any
-    field: str
-    note: str = ""  # why a shown value names no license, when the source says more than the id
-
-
-@dataclass(frozen=True)
-class ResolvedLicense:
-    """The license a rule judges by, where it came from, and the evidence for it."""
-
-    id: str | None
-    unidentified: str | None  # a value the source shows that names no known license
-    origin_note: str  # a clause saying the record supplied or contradicted it, or ""
-    declared_license: str | None  # the record's license, only when it disagrees with the source
-    evidence: tuple[Evidence, ...]
-    note: str = ""
-
-
-def hub_license(payload: Mapping[str, Any]) -> SeenLicense:
-    """A Hub card's license: `cardData.license` (+ `license_name`), else a `license:` tag."""
-    card = payload.get("cardData") or {}
-    name = card.get("license_name")
-    raw = card.get("license")
-    if raw:
-        return SeenLicense(from_hub(raw, name), raw, "cardData.license")
-    tags = [t for t in payload.get("tags") or () if isinstance(t, str) and t.startswith("license:")]
-    if tags:
-        raw_tag = tags[0].removeprefix("license:")
-        return SeenLicense(from_hub(raw_tag, name), tags[0], "tags")
-    return SeenLicense(None, None, "cardData.license")
-
-
-def github_license(payload: Mapping[str, Any]) -> SeenLicense:
-    """A GitHub repository's license as GitHub identified it (`license.spdx_id`)."""
-    found = payload.get("license")
-    if not found:
-        return SeenLicense(None, None, "license.spdx_id")
-    spdx_id = found.get("spdx_id")
-    if not spdx_id or spdx_id == "NOASSERTION":
-        return SeenLicense(
-            None,
-            spdx_id or found.get("name") or "NOASSERTION",
-            "license.spdx_id",
-            note="GitHub found a license file but could not identify it (NOASSERTION)",
-        )
-    return SeenLicense(normalise(spdx_id), spdx_id, "license.spdx_id")
-
-
-def resolve_license(
-    shown: SeenLicense, observation: Observation, artifact: DeclaredArtifact | None
-) -> ResolvedLicense:
-    """What a source shows wins; the record fills in only where the source names no license."""
-    evidence = (seen(observation, shown.field, shown.raw),)
-    declared = artifact.license if artifact is not None else None
-    if not declared:
-        unidentified = None if shown.raw is None else str(shown.raw)
-        return ResolvedLicense(shown.canonical, unidentified, "", None, evidence, shown.note)
-    declared_id = normalise(declared)
-    declared_text = declared_id or declared.strip()
-    record = Evidence(
-        source="record",
-        locator=observation.locator,
-        field="license",
-        value=declared,
-        url=page_url(observation.source, observation.locator),
-    )
-    if shown.canonical is not None:
-        if declared_text == shown.canonical:
-            return ResolvedLicense(shown.canonical, None, "", None, evidence)
-        return ResolvedLicense(
-            shown.canonical,
-            None,
-            f"the record declares {declared_text}, but the source shows {shown.canonical}, "
-            "which wins",
-            declared_text,
-            (*evidence, record),
-        )
-    if shown.note:
-        why = shown.note
-    elif shown.raw is None:
-        why = "the source shows no license"
-    else:
-        why = f"the source shows '{shown.raw}', which names no license we recognise"
-    return ResolvedLicense(
-        declared_id,
-        None if declared_id else declared,
-        f"{why}, so the license {declared_text} comes from the record",
-        None,
-        (*evidence, record),
-    )
-
-
-def license_status(
-    resolved: ResolvedLicense, content: ContentType, gate: Any = False
-) -> tuple[str, str]:
-    """A status and the clause explaining it, for a license applied to one kind of content."""
-    noun = LICENSE_RULES[content].noun
-    if resolved.id is None and resolved.unidentified is None:
-        return "unlicensed", f"no license was found for the {noun}"
-    if resolved.id is None and resolved.note:
-        return "unknown", f"{resolved.note}, so the {noun} could not be judged"
-    judged = classify(resolved.id or resolved.unidentified, content)
-    status: str = judged.status
-    if status == "open" and gate in _GATES:
-        status = "gated"
-    clauses = [judged.reason.rstrip(".")]
-    if resolved.origin_note:
-        clauses.append(resolved.origin_note)
-    return status, "; ".join(clauses)
-
-
 def _gate_phrase(gate: Any) -> str:
-    return f" {_GATES[gate]}" if gate in _GATES else ""
+    return f" {GATES[gate]}" if gate in GATES else ""
 
 
 # --- Reading each kind of source --------------------------------------------------------------
@@ -290,6 +117,8 @@ class _ModelView:
     license: ResolvedLicense
     gate: Any
     siblings: list[str]
+    card: Observation | None  # the README as fetched, when it was
+    body: str  # the card's text below its front matter
 
     @property
     def locator(self) -> str:
@@ -307,6 +136,35 @@ class _ModelView:
             (*extra, *self.license.evidence),
             self.license.declared_license,
         )
+
+
+def _file(audit: AuditInput, repo_type: str, repo_id: str, path: str | None) -> Observation | None:
+    if path is None:
+        return None
+    return audit.observation("hf-file", file_locator(repo_type, repo_id, path))
+
+
+def model_view(
+    audit: AuditInput, observation: Observation, artifact: DeclaredArtifact | None
+) -> _ModelView:
+    """A readable Hub model with its card and its license read once."""
+    payload = observation.payload or {}
+    locator = observation.locator
+    # A renamed repo answers under its new id; its files are fetched under that id.
+    repo_id = str(payload.get("id") or locator)
+    card = _file(audit, "model", repo_id, CARD_PATH)
+    shown = hub_license(
+        payload, license_file=_file(audit, "model", repo_id, license_file(payload)), card=card
+    )
+    return _ModelView(
+        observation=observation,
+        payload=payload,
+        license=resolve_license(shown, observation, artifact),
+        gate=payload.get("gated", False),
+        siblings=[s.get("rfilename", "") for s in payload.get("siblings") or ()],
+        card=card,
+        body=discovery.split_card(card_text(audit, "model", repo_id))[1],
+    )
 
 
 def _model_weights(model: _ModelView) -> list[Part]:
@@ -336,7 +194,7 @@ def _model_checkpoints(model: _ModelView) -> list[Part]:
                 f"The branches of {model.locator} were not read, so its checkpoints are unknown.",
             )
         ]
-    steps = [b for b in branches if _CHECKPOINT_BRANCH.match(b)]
+    steps = [b for b in branches if _CHECKPOINT_BRANCH.search(b)]
     if not steps:
         return []
     shown = ", ".join(steps[:3]) + (", …" if len(steps) > 3 else "")
@@ -381,19 +239,43 @@ def _model_metadata(model: _ModelView) -> list[Part]:
 
 def _model_evaluation(model: _ModelView) -> list[Part]:
     index = model.payload.get("model-index")
-    if not index:
+    if index:
+        return [
+            model.licensed(
+                f"{model.locator} reports evaluation results in its model-index",
+                "documentation",
+                (seen(model.observation, "model-index", [m.get("name") for m in index]),),
+            )
+        ]
+    front = dict(model.payload.get("cardData") or {})
+    tables = discovery.evaluation_results(front, model.body) if model.card else []
+    if not tables:
         return []
+    assert model.card is not None
+    first = tables[0]
+    where = f" ({first.section})" if first.section else ""
     return [
         model.licensed(
-            f"{model.locator} reports evaluation results in its model-index",
+            f"{model.locator}'s model card reports evaluation results{where}",
             "documentation",
-            (seen(model.observation, "model-index", [m.get("name") for m in index]),),
+            tuple(seen(model.card, "text", m.value) for m in tables[:3]),
         )
     ]
 
 
-def _model_papers(model: _ModelView) -> list[Part]:
-    return [_arxiv_part(model.observation, tag) for tag in _arxiv_tags(model.payload)]
+def _model_data_card(model: _ModelView) -> list[Part]:
+    """A model card whose training-data section describes the data serves as its data card."""
+    section = training_data_section(model.body) if model.card else None
+    if section is None:
+        return []
+    assert model.card is not None
+    return [
+        model.licensed(
+            f"{model.locator}'s model card describes its training data ({section.section})",
+            "documentation",
+            (seen(model.card, "text", section.line),),
+        )
+    ]
 
 
 # Components a Hub model shows by itself; anything else it is declared for takes its license.
@@ -404,26 +286,25 @@ _MODEL_SHOWS: Mapping[str, Callable[[_ModelView], list[Part]]] = MappingProxyTyp
         "model-card": _model_card,
         "model-metadata": _model_metadata,
         "evaluation-results": _model_evaluation,
-        "research-paper": _model_papers,
+        "data-card": _model_data_card,
     }
 )
+# What a Hub model can show for components nobody declared it for.
+_MODEL_ALSO_SHOWS = ("intermediate-checkpoints", "evaluation-results", "data-card")
 
 
 def _hf_model_parts(
-    component: str, observation: Observation, artifact: DeclaredArtifact | None
+    audit: AuditInput, component: str, observation: Observation, artifact: DeclaredArtifact | None
 ) -> list[Part]:
     """What a Hub model shows for a component; empty when it shows nothing for it."""
     if (hidden := _hidden(observation, observation.locator)) is not None:
         return [hidden]
-    payload = observation.payload or {}
-    model = _ModelView(
-        observation=observation,
-        payload=payload,
-        license=resolve_license(hub_license(payload), observation, artifact),
-        gate=payload.get("gated", False),
-        siblings=[s.get("rfilename", "") for s in payload.get("siblings") or ()],
-    )
-    if component == "intermediate-checkpoints" and artifact is None and "branches" not in payload:
+    model = model_view(audit, observation, artifact)
+    if (
+        component == "intermediate-checkpoints"
+        and artifact is None
+        and "branches" not in model.payload
+    ):
         # Only a record that promises checkpoints makes unread branches a question.
         return []
     if (shows := _MODEL_SHOWS.get(component)) is not None:
@@ -435,31 +316,20 @@ def _hf_model_parts(
     ]
 
 
-def _arxiv_tags(payload: Mapping[str, Any]) -> list[str]:
-    return [t for t in payload.get("tags") or () if isinstance(t, str) and t.startswith("arxiv:")]
-
-
-def _arxiv_part(observation: Observation, tag: str) -> Part:
-    paper = tag.removeprefix("arxiv:")
-    url = f"https://arxiv.org/abs/{paper}"
-    return Part(
-        f"arXiv:{paper}",
-        "unlicensed",
-        f"The paper is public but no license was found for it ({url}, tagged on "
-        f"{observation.locator}).",
-        evidence=(replace(seen(observation, "tags", tag), url=url),),
-    )
-
-
 def _hf_dataset_parts(
-    component: str, observation: Observation, artifact: DeclaredArtifact | None
+    audit: AuditInput, component: str, observation: Observation, artifact: DeclaredArtifact | None
 ) -> list[Part]:
     """What a Hub dataset shows for a component: its data license, or its card."""
     locator = observation.locator
     if (hidden := _hidden(observation, locator)) is not None:
         return [hidden]
     payload = observation.payload or {}
-    resolved = resolve_license(hub_license(payload), observation, artifact)
+    repo_id = str(payload.get("id") or locator)
+    card = _file(audit, "dataset", repo_id, CARD_PATH)
+    shown = hub_license(
+        payload, license_file=_file(audit, "dataset", repo_id, license_file(payload)), card=card
+    )
+    resolved = resolve_license(shown, observation, artifact)
     gate = payload.get("gated", False)
     if component == "data-card":
         siblings = [s.get("rfilename", "") for s in payload.get("siblings") or ()]
@@ -487,7 +357,7 @@ def _hf_dataset_parts(
 
 
 def _github_parts(
-    component: str, observation: Observation, artifact: DeclaredArtifact | None
+    audit: AuditInput, component: str, observation: Observation, artifact: DeclaredArtifact | None
 ) -> list[Part]:
     """What a GitHub repository shows: the license GitHub identified, judged for the component."""
     locator = observation.locator
@@ -501,7 +371,8 @@ def _github_parts(
                 evidence=(seen(observation, "disabled", True),),
             )
         ]
-    resolved = resolve_license(github_license(payload), observation, artifact)
+    shown = github_license(payload, license_file=audit.observation("github-license", locator))
+    resolved = resolve_license(shown, observation, artifact)
     status, clause = license_status(resolved, BY_ID[component].content_type)
     archived = " (archived)" if payload.get("archived") else ""
     return [
@@ -516,8 +387,64 @@ def _github_parts(
     ]
 
 
-def _url_part(artifact: DeclaredArtifact, component: str) -> Part:
-    """A web page is never fetched: the record's word and its declared license are the evidence."""
+def _arxiv_parts(
+    audit: AuditInput, component: str, observation: Observation, artifact: DeclaredArtifact | None
+) -> list[Part]:
+    """An arXiv paper: its license as arXiv's record states it, judged for documentation."""
+    payload = observation.payload or {}
+    paper = f"arXiv:{observation.locator}"
+    title = str(payload.get("title") or "").strip()
+    named = f"{paper} ({title[:120]})" if title else paper
+    url = payload.get("license")
+    evidence = (seen(observation, "license", url),)
+    canonical = arxiv_license(url)
+    if canonical is None and (not url or url.rstrip("/") == ARXIV_DEFAULT.rstrip("/")):
+        return [
+            Part(
+                paper,
+                "unlicensed",
+                f"{named} is public under arXiv's default non-exclusive license, which lets "
+                "arXiv distribute it and grants readers no reuse rights.",
+                evidence=evidence,
+            )
+        ]
+    if canonical is None:
+        return [
+            Part(
+                paper,
+                "unknown",
+                f"{named} carries a license arXiv names by {url}, which we do not recognise.",
+                evidence=evidence,
+            )
+        ]
+    judged = classify(canonical, BY_ID[component].content_type)
+    return [Part(paper, judged.status, f"{named}: {judged.reason}", canonical, evidence=evidence)]
+
+
+def _url_part(audit: AuditInput, artifact: DeclaredArtifact, component: str) -> Part | None:
+    """A web page is never fetched: the record's word and its declared license are the evidence.
+
+    An arXiv URL is the exception: arXiv's own record of the paper is asked instead.
+    """
+    if (paper := arxiv_id_of(artifact.locator)) is not None:
+        observation = audit.observation("arxiv", paper)
+        problem = fetch_problem(observation, f"arXiv:{paper}")
+        if problem is not None and artifact.license:
+            # arXiv could not be asked yet: the record's word stands in until it can.
+            declared = _declared_url_part(artifact, component)
+            return replace(
+                declared,
+                reason=f"{declared.reason} (arXiv's record was not read: "
+                f"{problem.reason.rstrip('.')})",
+            )
+        if problem is not None:
+            return problem
+        assert observation is not None
+        return _arxiv_parts(audit, component, observation, artifact)[0]
+    return _declared_url_part(artifact, component)
+
+
+def _declared_url_part(artifact: DeclaredArtifact, component: str) -> Part:
     evidence = (
         Evidence(
             source="url",
@@ -547,10 +474,15 @@ def _url_part(artifact: DeclaredArtifact, component: str) -> Part:
     )
 
 
-_READERS: Mapping[str, Callable[[str, Observation, DeclaredArtifact | None], list[Part]]] = (
-    MappingProxyType(
-        {"hf-model": _hf_model_parts, "hf-dataset": _hf_dataset_parts, "github": _github_parts}
-    )
+_READERS: Mapping[
+    str, Callable[[AuditInput, str, Observation, DeclaredArtifact | None], list[Part]]
+] = MappingProxyType(
+    {
+        "hf-model": _hf_model_parts,
+        "hf-dataset": _hf_dataset_parts,
+        "github": _github_parts,
+        "arxiv": _arxiv_parts,
+    }
 )
 
 # What a declared artifact is said to serve but does not show.
@@ -563,25 +495,28 @@ _SHOWS_NONE: Mapping[str, str] = MappingProxyType(
         ),
         "model-card": "{locator} has no model card (README.md).",
         "model-metadata": "{locator} publishes no card metadata or config.",
-        "evaluation-results": "{locator} reports no evaluation results (its model-index is empty).",
-        "research-paper": "{locator} tags no arXiv paper.",
+        "evaluation-results": "{locator} reports no evaluation results (no model-index, no "
+        "results table in its card).",
         "data-card": "{locator} has no dataset card.",
     }
 )
 
 
-def artifact_parts(
-    audit: AuditInput, artifact: DeclaredArtifact, component: str, *, declared: bool = True
-) -> list[Part]:
-    """What one artifact shows for one component, with the record's word when it declared it."""
-    record = (record_evidence(artifact),) if declared else ()
+def artifact_parts(audit: AuditInput, artifact: DeclaredArtifact, component: str) -> list[Part]:
+    """What one artifact shows for one component, with why the audit looked at it.
+
+    A declared artifact that shows nothing for what it is declared to serve is `not-found`
+    there; a discovered one that shows nothing simply does not serve it.
+    """
+    declared = artifact.origin == "record"
+    why = origin_evidence(artifact)
     if artifact.source == "url":
-        part = _url_part(artifact, component)
-        return [replace(part, evidence=(*part.evidence, *record))]
+        part = _url_part(audit, artifact, component)
+        return [] if part is None else [replace(part, evidence=(*part.evidence, *why))]
     observation = audit.observation(artifact.source, artifact.locator)
     problem = fetch_problem(observation, artifact.locator)
     if problem is not None:
-        return [replace(problem, evidence=(*problem.evidence, *record))]
+        return [replace(problem, evidence=(*problem.evidence, *why))]
     assert observation is not None
     reader = _READERS.get(artifact.source)
     if reader is None:
@@ -590,28 +525,44 @@ def artifact_parts(
                 artifact.locator,
                 "unknown",
                 f"Sources of type {artifact.source} cannot be read yet.",
-                evidence=record,
+                evidence=why,
             )
         ]
-    parts = reader(component, observation, artifact if declared else None)
+    parts = reader(audit, component, observation, artifact if declared else None)
     if not parts:
         if not declared:
             return []
         template = _SHOWS_NONE.get(component, "{locator} shows nothing for it.")
-        parts = [Part(artifact.locator, "closed", template.format(locator=artifact.locator))]
-    return [replace(p, evidence=(*p.evidence, *record)) for p in parts]
+        parts = [Part(artifact.locator, "not-found", template.format(locator=artifact.locator))]
+    # How discovery found it comes first; the record's word, as always, last.
+    if declared:
+        return [replace(p, evidence=(*p.evidence, *why)) for p in parts]
+    return [replace(p, evidence=(*why, *p.evidence)) for p in parts]
+
+
+def own_artifacts(audit: AuditInput, component: str) -> list[DeclaredArtifact]:
+    """The project's own artifacts (declared or discovered, not a base model's) serving it."""
+    return [
+        a for a in audit.artifacts if a.depth == 0 and a.origin != "base" and component in serves(a)
+    ]
 
 
 def declared_for(audit: AuditInput, component: str) -> list[DeclaredArtifact]:
     """The declared artifacts that serve a component."""
-    return [a for a in audit.artifacts if component in serves(a)]
+    return [a for a in audit.artifacts if a.origin == "record" and component in serves(a)]
+
+
+def _parts(audit: AuditInput, component: str) -> list[Part]:
+    return [p for a in own_artifacts(audit, component) for p in artifact_parts(audit, a, component)]
 
 
 def card_derived_parts(audit: AuditInput, component: str) -> list[Part]:
-    """What Hub model cards lead to for a component their record does not declare them for."""
+    """What the project's Hub models show for a component nobody declared them for."""
     parts: list[Part] = []
     for artifact in audit.artifacts:
-        if artifact.source != "hf-model" or component in serves(artifact):
+        if artifact.source != "hf-model" or artifact.origin == "base":
+            continue
+        if component in serves(artifact):
             continue
         observation = audit.observation(artifact.source, artifact.locator)
         problem = fetch_problem(observation, artifact.locator)
@@ -621,112 +572,122 @@ def card_derived_parts(audit: AuditInput, component: str) -> list[Part]:
                 parts.append(problem)
             continue
         assert observation is not None
-        parts.extend(_hf_model_parts(component, observation, None))
+        parts.extend(_hf_model_parts(audit, component, observation, None))
     return parts
 
 
-@dataclass(frozen=True)
-class NamedDataset:
-    """A training dataset a model card names, with the evidence that names it."""
-
-    id: str
-    evidence: Evidence
+def base_models(audit: AuditInput) -> list[DeclaredArtifact]:
+    """The base models discovery followed, nearest first."""
+    return sorted((a for a in audit.artifacts if a.origin == "base"), key=lambda a: a.depth)
 
 
-def card_datasets(audit: AuditInput) -> list[NamedDataset]:
-    """Datasets named by the declared Hub models' cards (`cardData.datasets`, `dataset:` tags)."""
-    named: dict[str, NamedDataset] = {}
-    for artifact in audit.artifacts:
-        if artifact.source != "hf-model":
-            continue
-        observation = audit.observation(artifact.source, artifact.locator)
-        if not readable(observation):
-            continue
-        assert observation is not None and observation.payload is not None
-        payload = observation.payload
-        listed = (payload.get("cardData") or {}).get("datasets") or ()
-        for dataset in [listed] if isinstance(listed, str) else listed:
-            named.setdefault(
-                dataset, NamedDataset(dataset, seen(observation, "cardData.datasets", dataset))
+def _lineage_parts(audit: AuditInput, component: str) -> list[Part]:
+    """A derivative is never more open than its base models' licenses allow."""
+    parts: list[Part] = []
+    for base in base_models(audit):
+        observation = audit.observation("hf-model", base.locator)
+        problem = fetch_problem(observation, base.locator)
+        if problem is not None:
+            parts.append(
+                replace(
+                    problem,
+                    reason=f"The base model {base.locator} could not be read: {problem.reason}",
+                    evidence=(*problem.evidence, *base.found),
+                )
             )
-        for tag in payload.get("tags") or ():
-            if isinstance(tag, str) and tag.startswith("dataset:"):
-                dataset = tag.removeprefix("dataset:")
-                named.setdefault(dataset, NamedDataset(dataset, seen(observation, "tags", tag)))
-    return list(named.values())
-
-
-def _dataset_parts(audit: AuditInput, component: str) -> list[Part]:
-    # A dataset named on a model card has no record, so it serves its source's defaults.
-    parts = [p for a in declared_for(audit, component) for p in artifact_parts(audit, a, component)]
-    if component not in default_serves("hf-dataset"):
-        return parts
-    declared = {a.locator for a in audit.artifacts if a.source == "hf-dataset"}
-    for named in card_datasets(audit):
-        if named.id in declared:
             continue
-        observation = audit.observation("hf-dataset", named.id)
-        if observation is None:
+        assert observation is not None
+        model = model_view(audit, observation, None)
+        status, clause = license_status(model.license, BY_ID[component].content_type)
+        if status == "open":
             continue
-        artifact = DeclaredArtifact("hf-dataset", named.id, ())
-        for part in artifact_parts(audit, artifact, component, declared=False):
-            parts.append(replace(part, evidence=(named.evidence, *part.evidence)))
+        parts.append(
+            Part(
+                base.locator,
+                status,
+                f"It derives from {base.locator}, and a derivative is never more open than its "
+                f"base: {clause}.",
+                model.license.id,
+                (*base.found, *model.license.evidence),
+            )
+        )
     return parts
 
 
-# --- Combining parts into a finding -----------------------------------------------------------
+def looked_in(audit: AuditInput) -> tuple[Evidence, ...]:
+    """Where the audit looked, for a `not-found` finding: cards, repositories and papers read."""
+    places: list[Evidence] = []
+    for artifact in audit.artifacts:
+        if artifact.origin == "base":
+            continue
+        pairs: list[tuple[str, str]] = []
+        if artifact.source == "hf-model":
+            pairs += [
+                ("hf-model", artifact.locator),
+                ("hf-file", file_locator("model", artifact.locator, CARD_PATH)),
+            ]
+        elif artifact.source == "github":
+            pairs += [
+                ("github", artifact.locator),
+                ("github-tree", artifact.locator),
+                ("github-readme", artifact.locator),
+            ]
+        elif artifact.source == "hf-dataset":
+            pairs.append(("hf-dataset", artifact.locator))
+        elif artifact.source == "arxiv":
+            pairs.append(("arxiv", artifact.locator))
+        for pair in pairs:
+            observation = audit.observation(*pair)
+            if observation is not None and observation.state == "ok":
+                places.append(seen(observation, "looked", "read"))
+    return tuple(places)
 
 
-def _names(parts: Sequence[Part]) -> str:
-    names = list(dict.fromkeys(p.name for p in parts))
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _places(audit: AuditInput) -> str:
+    looked = looked_in(audit)
+    if not looked:
+        return "nothing could be read"
+    names = list(dict.fromkeys(_place_name(e) for e in looked))
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
-def combine(component: str, parts: Sequence[Part], none_reason: str) -> Finding:
-    """One finding from all the parts serving a component: the least open part decides."""
-    if not parts:
-        return Finding(component=component, status="closed", reason=none_reason)
-    status = min((p.status for p in parts), key=lambda s: _RANK.get(s, 0))
-    holders = [p for p in parts if p.status == status]
-    if len(parts) == 1:
-        reason = parts[0].reason
-    elif status == "open":
-        every = "Both" if len(parts) == 2 else f"All {len(parts)}"
-        reason = f"{every} sources are open ({_names(parts)}): {parts[0].reason}"
-    else:
-        verb = "holds" if len(holders) == 1 else "hold"
-        reason = (
-            f"{_names(holders)} {verb} it at {status} ({len(holders)} of {len(parts)} sources): "
-            f"{holders[0].reason}"
-        )
-    licenses = list(dict.fromkeys(p.license for p in parts if p.license))
-    declared = next((p.declared_license for p in (*holders, *parts) if p.declared_license), None)
-    return Finding(
-        component=component,
-        status=status,
-        reason=reason,
-        license=" AND ".join(licenses) or None,
-        evidence=tuple(e for p in parts for e in p.evidence),
-        declared_license=declared,
-    )
+_PLACES: Mapping[str, str] = MappingProxyType(
+    {
+        "hf-model": "the Hub metadata of {}",
+        "hf-dataset": "the dataset {}",
+        "github": "the GitHub repository {}",
+        "github-tree": "the files of {}",
+        "github-readme": "the README of {}",
+        "arxiv": "arXiv:{}",
+    }
+)
+
+
+def _place_name(evidence: Evidence) -> str:
+    if evidence.source == "hf-file":
+        return f"the model card of {evidence.locator.partition('/')[2].rpartition(':')[0]}"
+    return _PLACES.get(evidence.source, "{}").format(evidence.locator)
+
+
+def _not_found(audit: AuditInput, what: str) -> tuple[str, tuple[Evidence, ...]]:
+    return f"{what}: the audit looked in {_places(audit)}.", looked_in(audit)
 
 
 # --- The rules, one a component ---------------------------------------------------------------
 
 
-def _declared_parts(audit: AuditInput, component: str) -> list[Part]:
-    return [p for a in declared_for(audit, component) for p in artifact_parts(audit, a, component)]
+def _rule(
+    audit: AuditInput, component: str, parts: list[Part], missing: str, *, best: bool = False
+) -> Finding:
+    reason, looked = _not_found(audit, missing)
+    return combine(component, parts, reason, best=best, looked=looked)
 
 
 def _code(component: str) -> Callable[[AuditInput], Finding]:
     def rule(audit: AuditInput) -> Finding:
         label = BY_ID[component].label.lower()
-        return combine(
-            component,
-            _declared_parts(audit, component),
-            f"No published code serves the {label}.",
+        return _rule(
+            audit, component, _parts(audit, component), f"No published code serves the {label}"
         )
 
     rule.__name__ = component.replace("-", "_")
@@ -742,118 +703,156 @@ data_preprocessing_code = _code("data-preprocessing-code")
 
 
 def supporting_libraries(audit: AuditInput) -> Finding:
-    """Supporting libraries: judged only when the record declares them."""
-    return combine(
+    """Supporting libraries: judged only when declared or found."""
+    return _rule(
+        audit,
         "supporting-libraries",
-        _declared_parts(audit, "supporting-libraries"),
-        "The record declares no supporting libraries or tools; OSAID counts them only where "
-        "applicable.",
+        _parts(audit, "supporting-libraries"),
+        "No supporting libraries or tools were found; OSAID counts them only where applicable",
     )
 
 
+def _base_data_parts(audit: AuditInput) -> list[Part]:
+    """A base model that names no training data leaves the derivative's data incomplete."""
+    named = {a.depth for a in audit.artifacts if a.source == "hf-dataset" and a.depth > 0}
+    parts = []
+    for base in base_models(audit):
+        if base.depth not in named and readable(audit.observation("hf-model", base.locator)):
+            parts.append(
+                Part(
+                    base.locator,
+                    "not-found",
+                    f"It derives from {base.locator}, whose card names no training data.",
+                    evidence=base.found,
+                )
+            )
+    return parts
+
+
 def training_datasets(audit: AuditInput) -> Finding:
-    """Training datasets: declared ones and those the model card names, least open decides."""
-    return combine(
+    """Training datasets: every dataset named or declared, its base models' included."""
+    datasets = [
+        a for a in audit.artifacts if a.origin != "base" and "training-datasets" in serves(a)
+    ]
+    parts = [p for a in datasets for p in artifact_parts(audit, a, "training-datasets")]
+    parts += _base_data_parts(audit) if parts else []
+    return _rule(
+        audit,
         "training-datasets",
-        _dataset_parts(audit, "training-datasets"),
-        "The training data is not disclosed: no dataset is declared in the record or named on "
-        "the model card.",
+        parts,
+        "The training data is not disclosed: no dataset is declared, named on the model card "
+        "or linked",
     )
 
 
 def evaluation_data(audit: AuditInput) -> Finding:
-    """Evaluation data: the declared datasets' data licenses."""
-    return combine(
-        "evaluation-data",
-        _declared_parts(audit, "evaluation-data"),
-        "No evaluation data is declared.",
+    """Evaluation data: datasets the model-index results name, or declared ones."""
+    return _rule(
+        audit, "evaluation-data", _parts(audit, "evaluation-data"), "No evaluation data was found"
     )
 
 
 def final_weights(audit: AuditInput) -> Finding:
-    """Final weights: weight files on the source, judged by the weights license and the gate."""
-    return combine(
-        "final-weights",
-        _declared_parts(audit, "final-weights"),
-        "No weights are declared: the record lists no Hub model or other source for them.",
-    )
+    """Final weights: weight files, their license and gate, capped by the base model's license."""
+    parts = _parts(audit, "final-weights")
+    if parts:
+        parts += _lineage_parts(audit, "final-weights")
+    return _rule(audit, "final-weights", parts, "No weights were found")
 
 
 def intermediate_checkpoints(audit: AuditInput) -> Finding:
     """Intermediate checkpoints: training-step branches of the model repo, or declared ones."""
-    return combine(
+    return _rule(
+        audit,
         "intermediate-checkpoints",
         [
-            *_declared_parts(audit, "intermediate-checkpoints"),
+            *_parts(audit, "intermediate-checkpoints"),
             *card_derived_parts(audit, "intermediate-checkpoints"),
         ],
-        "No intermediate checkpoints were found.",
+        "No intermediate checkpoints were found",
     )
 
 
 def model_card(audit: AuditInput) -> Finding:
     """Model card: the repo's README, under the model's license read for documentation."""
-    return combine("model-card", _declared_parts(audit, "model-card"), "No model card was found.")
+    return _rule(
+        audit, "model-card", _parts(audit, "model-card"), "No model card was found", best=True
+    )
 
 
 def data_card(audit: AuditInput) -> Finding:
-    """Data card: dataset cards and declared data sheets, under their documentation licenses."""
-    return combine(
+    """Data card: dataset cards, data sheets, or a model card's training-data section."""
+    # Every training dataset on the Hub has a card, whatever its record says it serves.
+    cards = [
+        replace(a, origin="discovered", serves=("data-card",), found=origin_evidence(a))
+        for a in own_artifacts(audit, "training-datasets")
+        if a.source == "hf-dataset" and "data-card" not in serves(a)
+    ]
+    return _rule(
+        audit,
         "data-card",
-        _dataset_parts(audit, "data-card"),
-        "No data card was found: no dataset card or data sheet is declared.",
+        [
+            *_parts(audit, "data-card"),
+            *(p for a in cards for p in artifact_parts(audit, a, "data-card")),
+            *card_derived_parts(audit, "data-card"),
+        ],
+        "No data card was found: no dataset card, data sheet or training-data section",
+        best=True,
     )
 
 
 def technical_report(audit: AuditInput) -> Finding:
-    """Technical report: the declared report's license."""
-    return combine(
+    """Technical report: the model's own report, its license read from the source."""
+    return _rule(
+        audit,
         "technical-report",
-        _declared_parts(audit, "technical-report"),
-        "No technical report is declared.",
+        _parts(audit, "technical-report"),
+        "No technical report was found",
+        best=True,
     )
 
 
 def research_paper(audit: AuditInput) -> Finding:
-    """Research paper: the declared paper, else the arXiv papers the model card tags."""
-    parts = _declared_parts(audit, "research-paper")
-    # A card tags every paper it cites; only when the record names none do they stand in.
-    if not parts:
-        parts = card_derived_parts(audit, "research-paper")
-    return combine(
+    """Research paper: the model's own paper (not those its card merely cites)."""
+    return _rule(
+        audit,
         "research-paper",
-        parts,
-        "No research paper was found: the record declares none and the model card tags no "
-        "arXiv paper.",
+        _parts(audit, "research-paper"),
+        "No research paper of the model's own was found (papers it only cites do not count)",
+        best=True,
     )
 
 
 def evaluation_results(audit: AuditInput) -> Finding:
-    """Evaluation results: the model card's model-index, or declared results."""
-    return combine(
+    """Evaluation results: the card's model-index or results tables, or a declared source."""
+    return _rule(
+        audit,
         "evaluation-results",
-        [
-            *_declared_parts(audit, "evaluation-results"),
-            *card_derived_parts(audit, "evaluation-results"),
-        ],
-        "No evaluation results were found: the model card has no model-index and the record "
-        "declares none.",
+        [*_parts(audit, "evaluation-results"), *card_derived_parts(audit, "evaluation-results")],
+        "No evaluation results were found: no model-index and no results table in the card",
+        best=True,
     )
 
 
 def sample_outputs(audit: AuditInput) -> Finding:
     """Sample outputs: the declared ones' licenses."""
-    return combine(
+    return _rule(
+        audit,
         "sample-outputs",
-        _declared_parts(audit, "sample-outputs"),
-        "No sample outputs are declared.",
+        _parts(audit, "sample-outputs"),
+        "No sample outputs were found",
+        best=True,
     )
 
 
 def model_metadata(audit: AuditInput) -> Finding:
     """Model metadata: the card's metadata and config, under the model's documentation license."""
-    return combine(
-        "model-metadata", _declared_parts(audit, "model-metadata"), "No model metadata was found."
+    return _rule(
+        audit,
+        "model-metadata",
+        _parts(audit, "model-metadata"),
+        "No model metadata was found",
+        best=True,
     )
 
 
@@ -891,12 +890,12 @@ def access_finding(audit: AuditInput) -> Finding:
                     evidence=evidence,
                 )
             )
-        elif gate in _GATES:
+        elif gate in GATES:
             parts.append(
                 Part(
                     artifact.locator,
                     gate,
-                    f"{artifact.locator} is {_GATES[gate]} (gated: {gate}).",
+                    f"{artifact.locator} is {GATES[gate]} (gated: {gate}).",
                     evidence=evidence,
                 )
             )

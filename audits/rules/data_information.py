@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from audits.rules.components import (
-    card_datasets,
-    declared_for,
+from audits.rules.components import base_models, declared_for
+from audits.rules.evidence import (
     fetch_problem,
-    record_evidence,
+    origin_evidence,
+    readable,
     seen,
+    serves,
 )
 from audits.rules.types import DATA_FACETS, AuditInput, DeclaredArtifact, Evidence, Finding
 from registry.components import BY_ID
@@ -112,25 +113,42 @@ def _short(value: Any) -> Any:
 
 
 def _named_datasets(audit: AuditInput) -> list[_Named]:
+    """Every training dataset declared or discovered, its base models' included."""
     named: dict[str, _Named] = {}
-    for artifact in declared_for(audit, "training-datasets"):
-        named.setdefault(
-            artifact.locator,
-            _Named(artifact.locator, artifact.source, True, (record_evidence(artifact),)),
+    for artifact in audit.artifacts:
+        if artifact.origin == "base" or "training-datasets" not in serves(artifact):
+            continue
+        evidence = origin_evidence(artifact)
+        if artifact.locator in named:
+            known = named[artifact.locator]
+            named[artifact.locator] = replace(known, evidence=(*known.evidence, *evidence))
+            continue
+        named[artifact.locator] = _Named(
+            artifact.locator, artifact.source, artifact.origin == "record", evidence
         )
-    for dataset in card_datasets(audit):
-        if dataset.id in named:
-            known = named[dataset.id]
-            named[dataset.id] = _Named(
-                known.id, known.source, True, (*known.evidence, dataset.evidence)
-            )
-        else:
-            named[dataset.id] = _Named(dataset.id, "hf-dataset", False, (dataset.evidence,))
     return list(named.values())
+
+
+def _undisclosed_bases(audit: AuditInput) -> list[_Level]:
+    """A base model whose card names no training data leaves that part of the data undescribed."""
+    depths = {a.depth for a in audit.artifacts if a.source == "hf-dataset" and a.depth > 0}
+    return [
+        _Level(
+            "not-disclosed",
+            f"its base model {base.locator} names no training data",
+            base.found,
+        )
+        for base in base_models(audit)
+        if base.depth not in depths and readable(audit.observation("hf-model", base.locator))
+    ]
 
 
 def _documents(audit: AuditInput) -> list[tuple[str, DeclaredArtifact]]:
     found: dict[str, tuple[str, DeclaredArtifact]] = {}
+    # A paper found to be the datasheet of a named dataset documents the data too.
+    datasheets = [a for a in audit.artifacts if a.role == "data" and a.depth == 0]
+    for artifact in datasheets:
+        found.setdefault(artifact.locator, ("data-card", artifact))
     for component in DOCUMENT_COMPONENTS:
         for artifact in declared_for(audit, component):
             # A Hub dataset's card is read for its keys, not trusted as a document.
@@ -223,7 +241,9 @@ def _nothing_named(
     if documents:
         listed = ", ".join(a.locator for _, a in documents)
         reason += f", and the paper or report ({listed}) is not taken as naming it"
-    evidence = _model_card_evidence(audit) + tuple(record_evidence(a) for _, a in documents)
+    evidence = _model_card_evidence(audit) + tuple(
+        e for _, a in documents for e in origin_evidence(a)
+    )
     return tuple(
         Finding(facet, "not-disclosed", reason + ".", evidence=evidence) for facet in DATA_FACETS
     )
@@ -235,10 +255,11 @@ def _facet(
     named: Sequence[_Named],
     documents: Sequence[tuple[str, DeclaredArtifact]],
 ) -> Finding:
-    levels = [_dataset_level(audit, facet, n) for n in named]
+    levels = [_dataset_level(audit, facet, n) for n in named] + _undisclosed_bases(audit)
     status = _combine(levels) if levels else "not-disclosed"
     named_evidence = tuple(e for n in named for e in n.evidence)
-    if status != "disclosed" and documents:
+    # A document describes the project's own data; it cannot speak for an undisclosed base.
+    if status != "disclosed" and documents and not _undisclosed_bases(audit):
         component, document = documents[0]
         kind = BY_ID[component].label.lower()
         names = f" ({', '.join(n.id for n in named)})" if named else ""
@@ -247,7 +268,7 @@ def _facet(
             "disclosed",
             f"The {kind} {document.locator} documents the training data{names}; OSAID asks for "
             "this information, not for the datasets themselves to be open.",
-            evidence=(*(record_evidence(a) for _, a in documents), *named_evidence),
+            evidence=(*(e for _, a in documents for e in origin_evidence(a)), *named_evidence),
         )
     details = "; ".join(lv.detail for lv in levels)
     what = _WHAT[facet]

@@ -9,6 +9,7 @@ from typing import Literal
 
 from audits.rules.types import DATA_FACETS, Finding, Verdict
 from registry.components import BY_ID, COMPONENTS
+from registry.licenses import mof_open
 
 # --- OSAID 1.0 --------------------------------------------------------------------------------
 
@@ -69,6 +70,7 @@ SCORE_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "restricted": 0.5,
         "unlicensed": 0.25,
         "closed": 0.0,
+        "not-found": 0.0,
         "unknown": 0.0,
     }
 )
@@ -136,26 +138,65 @@ def osaid(
     return "not-open-source-ai", sentences
 
 
-def _mof_met(found: Mapping[str, Finding], component: str) -> bool:
-    if _status(found, component) == "open":
+def _mof_accepts(finding: Finding | None) -> bool:
+    """MOT's acceptance: available under a license it counts as open, whatever its content type.
+
+    An `open` status already needs a license open for the component's content type. MOT also
+    accepts an open license that is not the type's own (CC-BY on code) and ignores access gates,
+    so a `gated` or `restricted` component still counts when its license is one MOT accepts.
+    """
+    if finding is None:
+        return False
+    status = finding.effective_status
+    if status == "open":
         return True
-    stand_in = MOF_STANDS_IN.get(component)
-    return stand_in is not None and _status(found, stand_in) == "open"
+    license_id = finding.effective_license
+    return status in ("gated", "restricted") and bool(license_id) and mof_open(license_id or "")
+
+
+def _slots(found: Mapping[str, Finding], required: Sequence[str]) -> tuple[int, list[str]]:
+    """How many of a class's cumulative requirements are met, and the ids of those unmet.
+
+    As in MOT, the research paper may take the technical report's place: when the report is
+    not met and the paper is, the report is not asked for (and in Class I, where the paper is
+    required too, the paper is counted once).
+    """
+    met = {c for c in required if _mof_accepts(found.get(c))}
+    stand_in = MOF_STANDS_IN["technical-report"]
+    waived = (
+        "technical-report" in required
+        and "technical-report" not in met
+        and _mof_accepts(found.get(stand_in))
+    )
+    asked = [c for c in required if not (waived and c == "technical-report")]
+    if waived and stand_in not in asked:
+        # Classes III and II do not require the paper: it fills the report's slot.
+        met.add("technical-report")
+        asked = list(required)
+    unmet = [c for c in asked if c not in met]
+    return len(asked) - len(unmet), unmet
 
 
 def mof(
     findings: Sequence[Finding],
 ) -> tuple[Literal["I", "II", "III"] | None, Mapping[str, float], Mapping[str, tuple[str, ...]]]:
-    """The best MOF class met, and per class the share of its requirements met and those unmet."""
+    """The best MOF class met, per class its progress as MOT computes it, and what is unmet.
+
+    MOT's progress: a class's share of its cumulative requirements met, but 0 while a class
+    below it (III before II before I) is not complete.
+    """
     found = _by_component(findings)
     cumulative: list[str] = []
     progress: dict[str, float] = {}
     unmet: dict[str, tuple[str, ...]] = {}
+    lower_complete = True
     for mof_class in _MOF_ORDER:
         cumulative.extend(MOF_CLASSES[mof_class])
-        missing = tuple(c for c in cumulative if not _mof_met(found, c))
-        unmet[mof_class] = missing
-        progress[mof_class] = (len(cumulative) - len(missing)) / len(cumulative)
+        met, missing = _slots(found, cumulative)
+        unmet[mof_class] = tuple(missing)
+        share = met / (met + len(missing))
+        progress[mof_class] = share if lower_complete else 0.0
+        lower_complete = lower_complete and not missing
     best = next((c for c in reversed(_MOF_ORDER) if not unmet[c]), None)
     return best, progress, unmet
 
@@ -165,6 +206,14 @@ def score(findings: Sequence[Finding]) -> int:
     found = _by_component(findings)
     total = sum(SCORE_WEIGHTS.get(_status(found, c.id), 0.0) for c in COMPONENTS)
     return math.floor(100 * total / len(COMPONENTS) + 0.5)
+
+
+def _downloadable(found: Mapping[str, Finding]) -> bool:
+    """Whether weight files were seen on a source, even where their license could not be judged."""
+    weights = found.get("final-weights")
+    if weights is None or weights.effective_status in ("closed", "not-found"):
+        return False
+    return any(e.field == "siblings" and e.value for e in weights.evidence)
 
 
 def verdict(findings: Sequence[Finding]) -> Verdict:
@@ -179,11 +228,19 @@ def verdict(findings: Sequence[Finding]) -> Verdict:
         category = "open-source-ai"
     elif weights == "open":
         category = "open-weights"
-    elif weights in ("restricted", "gated"):
+    elif weights in ("restricted", "gated", "unlicensed") or _downloadable(found):
+        # Weights anyone can download are never "closed", whatever their terms say.
         category = "restricted-weights"
     else:
         category = "closed"
+    lineage = found.get("lineage")
+    chain = next(
+        (tuple(e.value) for e in (lineage.evidence if lineage else ()) if e.field == "chain"), ()
+    )
+    claimed = _status(found, "open-source-claim") == "claimed"
     return Verdict(
+        lineage=chain,
+        open_washing=claimed and osaid_status != "open-source-ai",
         osaid=osaid_status,
         osaid_unmet=osaid_unmet,
         mof_class=mof_class,

@@ -11,13 +11,23 @@ from typing import Any, Literal
 
 # --- Statuses ---------------------------------------------------------------------------------
 
-Status = Literal["open", "restricted", "gated", "closed", "unlicensed", "unknown"]
-STATUSES: tuple[Status, ...] = ("open", "restricted", "gated", "closed", "unlicensed", "unknown")
+Status = Literal["open", "restricted", "gated", "closed", "not-found", "unlicensed", "unknown"]
+STATUSES: tuple[Status, ...] = (
+    "open",
+    "restricted",
+    "gated",
+    "closed",
+    "not-found",
+    "unlicensed",
+    "unknown",
+)
 STATUS_MEANINGS: Mapping[str, str] = {
     "open": "Available under a license that is open for its kind of content.",
     "restricted": "Available, but its license limits how it may be used.",
     "gated": "Behind an access request on its source.",
-    "closed": "Not available.",
+    "closed": "Withheld: a source shows that it is not available (removed, private or disabled).",
+    "not-found": "Looked for in the model card, the repositories and papers it links to, and found "
+    "nowhere; the finding lists where.",
     "unlicensed": "Available, but no license was found.",
     "unknown": "No evidence yet, or the source could not be reached.",
 }
@@ -38,12 +48,23 @@ FetchState = Literal["ok", "not-found", "unreachable"]
 
 @dataclass(frozen=True)
 class DeclaredArtifact:
-    """An artifact as the catalogue record declares it."""
+    """An artifact the audit judges: declared by the record, or discovered from its sources.
 
-    source: str  # hf-model | hf-dataset | github | url
+    `origin` says which: "record" (the catalogue file or submission declares it), "discovered"
+    (a source of the project leads to it: a model card's link, tag or front matter), or
+    "base" (a base model the card names, judged for lineage only). `found` is the evidence of
+    how discovery found it; `depth` counts the base-model steps from the project's own model
+    (0 for the project's own artifacts).
+    """
+
+    source: str  # hf-model | hf-dataset | github | url | arxiv
     locator: str
     serves: tuple[str, ...]
     license: str | None = None  # as the record writes it (a Hub id, SPDX id or LicenseRef)
+    origin: str = "record"
+    found: tuple[Evidence, ...] = ()
+    depth: int = 0
+    role: str = ""  # for papers: own | report | cited | data; for models: base
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,10 @@ class AuditInput:
     # (datasets it names), fetched by the harvest.
     observations: Mapping[tuple[str, str], Observation] = field(default_factory=dict)
     curations: tuple[Curation, ...] = ()
+    # Discovered (source, locator) pairs a moderator rejected: never judged.
+    rejected: frozenset[tuple[str, str]] = frozenset()
+    # The project's own words (its summary), read for open-source claims.
+    summary: str = ""
 
     def observation(self, source: str, locator: str) -> Observation | None:
         return self.observations.get((source, locator))
@@ -146,3 +171,7 @@ class Verdict:
     score: int  # 0..100
     gated: bool
     category: Literal["open-source-ai", "open-weights", "restricted-weights", "closed"]
+    # The base models it derives from, nearest first (empty for an original model).
+    lineage: tuple[str, ...] = ()
+    # The card, a README or the summary calls it open source while its verdict is not.
+    open_washing: bool = False

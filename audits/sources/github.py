@@ -1,18 +1,31 @@
-"""GitHub's REST API for code repositories: the repository and its license, asked conditionally."""
+"""GitHub's REST API for code repositories: the repository, its license, README and tree."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import time
+from typing import Any
 
 import httpx2
 
 from audits.sources import Fetched, NotFound, Permanent, RateLimited, Transient, Unauthorized
 
 API_VERSION = "2022-11-28"
+# Larger answers are refused: a recursive tree of a huge monorepo is not evidence we can store.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_LICENSE_CHARS = 100_000
+MAX_README_CHARS = 200_000
+MAX_TREE_PATHS = 20_000
+
+# The keys each payload is built from; an answer without them is not the file GitHub documents.
+FILE_KEYS = ("path", "sha", "content", "encoding")
+TREE_KEYS = ("sha", "tree")
 
 
 class GitHubClient:
-    """Reads `GET /repos/{owner}/{repo}` from `base_url` (api.github.com, or a fake)."""
+    """Reads a repository and its files from `base_url` (api.github.com, or a fake)."""
 
     def __init__(self, *, base_url: str, token: str | None, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -25,33 +38,155 @@ class GitHubClient:
 
     def repository(self, full_name: str, *, etag: str = "") -> Fetched:
         """The repository's JSON; `not_modified` when it matches `etag` (a free 304)."""
-        url = f"{self.base_url}/repos/{full_name}"
+        page = f"https://github.com/{full_name}"
+        body, new_etag = self._get(f"/repos/{full_name}", full_name, etag=etag)
+        if body is None:
+            return Fetched(payload=None, url=page, etag=etag)
+        if not isinstance(body, dict):
+            raise Transient(f"GitHub sent an unexpected answer for {full_name}")
+        return Fetched(
+            payload=body,
+            url=body.get("html_url") or page,
+            revision=str(body.get("pushed_at") or ""),
+            etag=new_etag,
+        )
+
+    def license(self, full_name: str, *, etag: str = "") -> Fetched:
+        """The license file GitHub detected; NotFound when the repository has none."""
+        return self._file(f"/repos/{full_name}/license", full_name, etag, license_payload)
+
+    def readme(self, full_name: str, *, etag: str = "") -> Fetched:
+        """The repository's README, decoded."""
+        return self._file(f"/repos/{full_name}/readme", full_name, etag, readme_payload)
+
+    def tree(self, full_name: str, branch: str, *, etag: str = "") -> Fetched:
+        """Every file path on `branch`, from one recursive tree request."""
+        page = f"https://github.com/{full_name}/tree/{branch}"
+        path = f"/repos/{full_name}/git/trees/{branch}"
+        body, new_etag = self._get(path, full_name, etag=etag, params={"recursive": "1"})
+        if body is None:
+            return Fetched(payload=None, url=page, etag=etag)
+        payload = _checked(tree_payload, body, full_name, branch)
+        return Fetched(payload=payload, url=page, revision=payload["sha"], etag=new_etag)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _file(self, path: str, full_name: str, etag: str, convert: Any) -> Fetched:
+        body, new_etag = self._get(path, full_name, etag=etag)
+        if body is None:
+            return Fetched(payload=None, url=f"https://github.com/{full_name}", etag=etag)
+        payload = _checked(convert, body, full_name)
+        return Fetched(
+            payload=payload,
+            url=payload.get("html_url") or f"https://github.com/{full_name}",
+            revision=str(payload.get("sha") or ""),
+            etag=new_etag,
+        )
+
+    def _get(
+        self,
+        path: str,
+        full_name: str,
+        *,
+        etag: str,
+        params: dict[str, str] | None = None,
+    ) -> tuple[Any, str]:
+        """The decoded JSON body and its ETag, or (None, etag) on a 304."""
         headers = {"If-None-Match": etag} if etag else {}
         try:
-            response = self.http.get(url, headers=headers)
+            with self.http.stream(
+                "GET", f"{self.base_url}{path}", headers=headers, params=params
+            ) as response:
+                if response.status_code == 304:
+                    return None, etag
+                _raise_for_status(full_name, response)
+                raw = _read_capped(response, full_name)
+                new_etag = response.headers.get("ETag", "")
         except httpx2.TimeoutException as error:
             raise Transient(f"GitHub did not answer in time for {full_name}") from error
         except httpx2.TransportError as error:
             raise Transient(f"cannot reach GitHub for {full_name}: {error}") from error
-        page = f"https://github.com/{full_name}"
-        if response.status_code == 304:
-            return Fetched(payload=None, url=page, etag=etag)
-        _raise_for_status(full_name, response)
         try:
-            payload = response.json()
+            return json.loads(raw), new_etag
         except ValueError as error:
             raise Transient(f"GitHub sent a malformed answer for {full_name}") from error
-        if not isinstance(payload, dict):
-            raise Transient(f"GitHub sent an unexpected answer for {full_name}")
-        return Fetched(
-            payload=payload,
-            url=payload.get("html_url") or page,
-            revision=str(payload.get("pushed_at") or ""),
-            etag=response.headers.get("ETag", ""),
-        )
 
-    def close(self) -> None:
-        self.http.close()
+
+def _read_capped(response: httpx2.Response, full_name: str) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise Transient(f"GitHub sent an answer over {MAX_BODY_BYTES} bytes for {full_name}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise Transient(f"GitHub sent an answer over {MAX_BODY_BYTES} bytes for {full_name}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _checked(convert: Any, body: Any, full_name: str, *args: Any) -> dict[str, Any]:
+    try:
+        return convert(body, *args)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Transient(f"GitHub sent an unexpected answer for {full_name}: {error}") from error
+
+
+def _decoded(body: dict[str, Any], cap: int) -> str:
+    if not isinstance(body, dict) or any(key not in body for key in FILE_KEYS):
+        msg = f"a file needs {', '.join(FILE_KEYS)}"
+        raise ValueError(msg)
+    if body["encoding"] != "base64" or not isinstance(body["content"], str):
+        msg = f"content encoded as {body['encoding']!r}, not base64"
+        raise ValueError(msg)
+    try:
+        raw = base64.b64decode(body["content"], validate=False)
+    except binascii.Error as error:
+        msg = "content is not base64"
+        raise ValueError(msg) from error
+    return raw.decode("utf-8", errors="replace")[:cap]
+
+
+def license_payload(body: dict[str, Any]) -> dict[str, Any]:
+    """A `/license` answer without its base64 content, with the decoded text (capped)."""
+    text = _decoded(body, MAX_LICENSE_CHARS)
+    if "license" not in body:
+        msg = "a license answer needs its license key"
+        raise ValueError(msg)
+    payload = {k: v for k, v in body.items() if k != "content"}
+    payload["text"] = text
+    return payload
+
+
+def readme_payload(body: dict[str, Any]) -> dict[str, Any]:
+    """A `/readme` answer as its path, page, blob sha and decoded text (capped)."""
+    text = _decoded(body, MAX_README_CHARS)
+    return {
+        "path": body["path"],
+        "html_url": body.get("html_url"),
+        "sha": body["sha"],
+        "text": text,
+    }
+
+
+def tree_payload(body: dict[str, Any], branch: str) -> dict[str, Any]:
+    """A recursive `/git/trees` answer as the blob paths on `branch` (at most 20000)."""
+    if not isinstance(body, dict) or any(key not in body for key in TREE_KEYS):
+        msg = f"a tree needs {', '.join(TREE_KEYS)}"
+        raise ValueError(msg)
+    if not isinstance(body["tree"], list):
+        msg = "tree is not a list"
+        raise ValueError(msg)
+    paths = [e["path"] for e in body["tree"] if isinstance(e, dict) and e.get("type") == "blob"]
+    return {
+        "sha": body["sha"],
+        "branch": branch,
+        # Cut here or by GitHub: either way the listing is not every file.
+        "truncated": bool(body.get("truncated")) or len(paths) > MAX_TREE_PATHS,
+        "paths": paths[:MAX_TREE_PATHS],
+    }
 
 
 def _raise_for_status(full_name: str, response: httpx2.Response) -> None:

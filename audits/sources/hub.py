@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import weakref
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -11,10 +15,12 @@ os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import httpx2
-from huggingface_hub import HfApi, set_client_factory
+from huggingface_hub import HfApi, hf_hub_download, set_client_factory
 from huggingface_hub.errors import (
+    EntryNotFoundError,
     GatedRepoError,
     HfHubHTTPError,
+    LocalEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
@@ -60,6 +66,9 @@ DATASET_FIELDS = [
     "siblings",
 ]
 
+# A model card or license longer than this is cut; the evidence keeps its beginning.
+MAX_FILE_CHARS = 200_000
+
 _timeout_seconds: float | None = None
 
 
@@ -81,12 +90,74 @@ def _use_timeout(seconds: float) -> None:
 class HubClient:
     """Reads model and dataset metadata from a Hub at `endpoint` (the real one, or a fake)."""
 
-    def __init__(self, *, endpoint: str, token: str | None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        token: str | None,
+        timeout: float = 10.0,
+        cache_dir: str | Path | None = None,
+    ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.timeout = timeout
+        self.token: str | bool = token or False
         # token=False: never fall back to a token saved on this machine.
-        self.api = HfApi(endpoint=self.endpoint, token=token or False)
+        self.api = HfApi(endpoint=self.endpoint, token=self.token)
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="glasshouse-hub-")
+            # Our own throw-away folder goes when the client does.
+            self._cleanup = weakref.finalize(self, shutil.rmtree, cache_dir, ignore_errors=True)
+        self.cache_dir = Path(cache_dir)
         _use_timeout(timeout)
+
+    def file(
+        self,
+        repo_id: str,
+        path: str,
+        *,
+        repo_type: str = "model",
+        revision: str | None = None,
+    ) -> Fetched:
+        """A raw repository file (README.md, LICENSE...) as text, at the commit it was read."""
+        # Each download gets its own folder, removed after reading: nothing piles up on disk.
+        with tempfile.TemporaryDirectory(dir=self.cache_dir) as folder:
+            local = self._call(
+                f"{repo_id}:{path}",
+                lambda: _download(
+                    repo_id,
+                    path,
+                    repo_type=repo_type,
+                    revision=revision,
+                    cache_dir=folder,
+                    endpoint=self.endpoint,
+                    token=self.token,
+                    timeout=self.timeout,
+                ),
+            )
+            # The cache keeps a file under snapshots/<commit>/<path>: the commit read.
+            snapshot = Path(local).relative_to(Path(folder).resolve())
+            commit = snapshot.parts[2] if len(snapshot.parts) > 2 else ""
+            raw = Path(local).read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        payload = file_payload(
+            repo_type=repo_type, repo=repo_id, path=path, revision=commit, text=text
+        )
+        prefix = "datasets/" if repo_type == "dataset" else ""
+        return Fetched(
+            payload=payload,
+            url=f"{self.endpoint}/{prefix}{repo_id}/blob/{commit or 'main'}/{path}",
+            revision=commit,
+        )
+
+    def models_by(
+        self, *, author: str | None = None, limit: int = 100, sort: str = "downloads"
+    ) -> list[str]:
+        """Model ids on the Hub, most downloaded first by default, optionally of one author."""
+        label = author or "the Hub"
+        return self._call(
+            label,
+            lambda: [m.id for m in self.api.list_models(author=author, sort=sort, limit=limit)],
+        )
 
     def model(self, repo_id: str) -> Fetched:
         """A model's metadata and its branches (intermediate checkpoints live on branches)."""
@@ -114,6 +185,14 @@ class HubClient:
     def _call(self, repo_id: str, call: Any) -> Any:
         try:
             return call()
+        except LocalEntryNotFoundError as error:
+            # hf_hub_download hides why the Hub's answer was unusable behind a local miss.
+            cause = error.__cause__
+            if isinstance(cause, Exception) and not isinstance(cause, LocalEntryNotFoundError):
+                return self._call(repo_id, lambda: _reraise(cause))
+            raise Transient(f"the Hub gave no usable answer for {repo_id}: {error}") from error
+        except EntryNotFoundError as error:
+            raise NotFound(f"{repo_id} was not found on the Hub") from error
         except (RepositoryNotFoundError, RevisionNotFoundError) as error:
             if isinstance(error, GatedRepoError):
                 raise Unauthorized(
@@ -129,6 +208,14 @@ class HubClient:
         except ValueError as error:
             # A JSON decode error is a ValueError: the Hub answered something that is not JSON.
             raise Transient(f"the Hub sent a malformed answer for {repo_id}: {error}") from error
+
+
+def _download(repo_id: str, path: str, *, timeout: float, **kwargs: Any) -> str:
+    return str(hf_hub_download(repo_id, path, etag_timeout=timeout, **kwargs))
+
+
+def _reraise(error: Exception) -> Any:
+    raise error
 
 
 def _from_http_error(repo_id: str, error: HfHubHTTPError) -> SourceError:
@@ -187,4 +274,18 @@ def model_payload(info: ModelInfo) -> dict[str, Any]:
         ),
         "model-index": info.model_index,
         "widgetData": info.widget_data,
+    }
+
+
+def file_payload(
+    *, repo_type: str, repo: str, path: str, revision: str, text: str
+) -> dict[str, Any]:
+    """A repository file as the "hf-file" payload: its text, cut at MAX_FILE_CHARS."""
+    return {
+        "repo_type": repo_type,
+        "repo": repo,
+        "path": path,
+        "revision": revision,
+        "text": text[:MAX_FILE_CHARS],
+        "truncated": len(text) > MAX_FILE_CHARS,
     }

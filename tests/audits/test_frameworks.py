@@ -146,11 +146,13 @@ MOF_CASES = [
     # (case, overrides, class, progress III, II, I)
     ("everything open", {}, "I", (1.0, 1.0, 1.0)),
     ("no checkpoints", {"intermediate-checkpoints": "closed"}, "II", (1.0, 1.0, 13 / 14)),
-    ("no evaluation data", {"evaluation-data": "closed"}, "III", (1.0, 0.9, 13 / 14)),
-    ("gated weights", {"final-weights": "gated"}, None, (5 / 6, 0.9, 13 / 14)),
+    # MOT's progress: a class shows 0 while the class below it is incomplete.
+    ("no evaluation data", {"evaluation-data": "closed"}, "III", (1.0, 0.9, 0.0)),
+    ("gated weights with no license named", {"final-weights": "gated"}, None, (5 / 6, 0.0, 0.0)),
+    ("weights not found", {"final-weights": "not-found"}, None, (5 / 6, 0.0, 0.0)),
     ("paper stands in for the report", {"technical-report": "closed"}, "I", (1.0, 1.0, 1.0)),
     ("neither report nor paper", {"technical-report": "closed", "research-paper": "unlicensed"},
-     None, (5 / 6, 0.9, 12 / 14)),
+     None, (5 / 6, 0.0, 0.0)),
     ("optional ones do not count", {"sample-outputs": "closed", "supporting-libraries": "closed",
      "model-metadata": "closed"}, "I", (1.0, 1.0, 1.0)),
 ]  # fmt: skip
@@ -167,6 +169,27 @@ def test_mof(
     result = verdict(findings_with(overrides))
     assert result.mof_class == mof_class
     assert [result.mof_progress[c] for c in ("III", "II", "I")] == pytest.approx(list(progress))
+
+
+def test_mof_accepts_an_open_license_behind_a_gate_as_mot_does() -> None:
+    findings = tuple(
+        replace(f, license="Apache-2.0") if f.component == "final-weights" else f
+        for f in findings_with({"final-weights": "gated"})
+    )
+    assert verdict(findings).mof_class == "I"
+
+
+@pytest.mark.parametrize(
+    ("status", "license", "met"),
+    [("restricted", "CC-BY-4.0", True), ("restricted", "LicenseRef-scancode-llama-2-license-2023",
+      False), ("unlicensed", None, False), ("not-found", None, False), ("unknown", "MIT", False)],
+)  # fmt: skip
+def test_mof_takes_licenses_mot_counts_as_open(status: str, license: str | None, met: bool) -> None:
+    findings = tuple(
+        replace(f, status=status, license=license) if f.component == "training-code" else f
+        for f in findings_with()
+    )
+    assert ("training-code" not in verdict(findings).mof_unmet["II"]) is met
 
 
 def test_mof_unmet_lists_are_cumulative() -> None:
@@ -210,8 +233,10 @@ CATEGORY_CASES = [
     ("gated weights", {"final-weights": "gated", "access": "manual"}, "restricted-weights", True),
     ("auto gate on restricted weights", {"final-weights": "restricted", "access": "auto"},
      "restricted-weights", True),
-    ("unlicensed weights", {"final-weights": "unlicensed"}, "closed", False),
-    ("no weights", {"final-weights": "closed"}, "closed", False),
+    # Weights anyone can download are never "closed".
+    ("unlicensed weights", {"final-weights": "unlicensed"}, "restricted-weights", False),
+    ("withheld weights", {"final-weights": "closed"}, "closed", False),
+    ("no weights found", {"final-weights": "not-found"}, "closed", False),
 ]  # fmt: skip
 
 
@@ -237,7 +262,8 @@ def test_llama_2_is_not_open_source_ai_for_its_weights_and_undisclosed_data() ->
     result = verdict(evaluate(llama2()))
     assert result.osaid == "not-open-source-ai"
     assert result.osaid_unmet[0].startswith("Final weights: restricted — ")
-    assert "Llama 2 License" in result.osaid_unmet[0]
+    assert "Llama 2 Community License" in result.osaid_unmet[0]
+    assert "700 million monthly active users" in result.osaid_unmet[0]
     for label in ("Data provenance", "Data characteristics", "Data labelling and cleaning"):
         assert f"{label}: not-disclosed — No training data is named" in "\n".join(
             result.osaid_unmet
@@ -256,11 +282,11 @@ def test_stable_diffusion_v1_4_discloses_its_data_but_restricts_its_weights() ->
     assert result.osaid == "not-open-source-ai"
     facets = ("Data provenance", "Data characteristics", "Data labelling")
     assert not any(line.startswith(facets) for line in result.osaid_unmet)
-    assert any(line.startswith("Data preprocessing code: closed") for line in result.osaid_unmet)
+    assert any(line.startswith("Data preprocessing code: not-found") for line in result.osaid_unmet)
     assert (result.category, result.gated) == ("restricted-weights", False)
 
 
-def test_pythia_is_open_source_ai_and_its_unlicensed_papers_hold_the_mof_back() -> None:
+def test_pythia_is_open_source_ai_and_its_unread_papers_hold_the_mof_back() -> None:
     findings = evaluate(pythia())
     result = verdict(findings)
     assert (result.osaid, result.osaid_unmet) == ("open-source-ai", ())
@@ -275,8 +301,8 @@ def test_pythia_is_open_source_ai_and_its_unlicensed_papers_hold_the_mof_back() 
         "research-paper",
     )
     assert result.mof_progress["III"] == pytest.approx(4 / 6)
-    # 10 open, 2 unlicensed (the papers), the rest closed or unknown: 10.5 / 17.
-    assert result.score == 62
+    # 10 open, the papers unknown (arXiv not read here), the rest not found: 10 / 17.
+    assert result.score == 59
 
 
 def test_curating_pythias_papers_reaches_class_iii_and_keeps_the_tools_view() -> None:
@@ -286,7 +312,7 @@ def test_curating_pythias_papers_reaches_class_iii_and_keeps_the_tools_view() ->
         Curation("data-card", "open", "CC-BY-4.0", "Published under CC BY 4.0.", "https://arxiv.org/abs/2101.00027"),
     )  # fmt: skip
     findings = evaluate(audit_of(list(base.artifacts), list(base.observations.values()), curations))
-    assert finding(findings, "research-paper").status == "unlicensed"
+    assert finding(findings, "research-paper").status == "unknown"
     result = verdict(findings)
     assert result.mof_class == "III"
     assert result.mof_unmet["II"] == ("evaluation-data",)

@@ -145,6 +145,11 @@ _URLS = {
     "hf-model": "https://huggingface.co/{}",
     "hf-dataset": "https://huggingface.co/datasets/{}",
     "github": "https://github.com/{}",
+    "github-tree": "https://github.com/{}",
+    "github-readme": "https://github.com/{}",
+    "github-license": "https://github.com/{}",
+    "hf-file": "https://huggingface.co/{}",
+    "arxiv": "https://arxiv.org/abs/{}",
 }
 
 
@@ -457,12 +462,16 @@ def test_importing_the_rules_loads_no_django_orm() -> None:
 
 
 @pytest.mark.parametrize("project", sorted(PROJECTS))
-def test_findings_are_17_components_then_access_then_the_three_facets(project: str) -> None:
+def test_findings_are_17_components_then_access_the_facets_lineage_and_claims(
+    project: str,
+) -> None:
     findings = evaluate(PROJECTS[project]())
     assert [f.component for f in findings] == [
         *(c.id for c in COMPONENTS),
         "access",
         *DATA_FACETS,
+        "lineage",
+        "open-source-claim",
     ]
 
 
@@ -509,7 +518,7 @@ WEIGHTS_CASES = [
         "LicenseRef-scancode-gemma-tou-2024-04-01",
     ),
     ("license only in a tag", {"license": None, "tags": ("license:mit",)}, "open", "MIT"),
-    ("no weight files", {"siblings": ("README.md", "config.json")}, "closed", None),
+    ("no weight files", {"siblings": ("README.md", "config.json")}, "not-found", None),
     (
         "weights in a diffusers subfolder",
         {"siblings": ("README.md", "unet/diffusion_pytorch_model.safetensors")},
@@ -698,13 +707,18 @@ def test_github_license(
 # --- Code components --------------------------------------------------------------------------
 
 
-def test_undeclared_code_is_closed_and_undeclared_supporting_libraries_say_so() -> None:
+def test_code_nobody_serves_is_not_found_and_says_where_the_audit_looked() -> None:
     findings = evaluate(llama2())
     training = finding(findings, "training-code")
-    assert (training.status, training.evidence) == ("closed", ())
-    assert training.reason == "No published code serves the training code."
+    assert training.status == "not-found"
+    assert training.reason.startswith(
+        "No published code serves the training code: the audit "
+        "looked in the Hub metadata of meta-llama/Llama-2-7b-hf"
+    )
+    assert "meta-llama/llama" in training.reason
+    assert {e.locator for e in training.evidence} >= {"meta-llama/Llama-2-7b-hf"}
     libraries = finding(findings, "supporting-libraries")
-    assert libraries.status == "closed"
+    assert libraries.status == "not-found"
     assert "where applicable" in libraries.reason
 
 
@@ -747,10 +761,14 @@ CHECKPOINT_CASES = [
     ("OLMo step-token revisions", ["main", "step1000-tokens4B", "step2000-tokens8B"], False,
      "open"),
     ("trainer checkpoints", ["main", "checkpoint-500", "global_step1000"], False, "open"),
-    ("only main", ["main"], False, "closed"),
-    ("declared but only main", ["main"], True, "closed"),
+    ("OLMo 2 stage branches", ["main", "stage1-step140000-tokens1174B",
+     "stage2-ingredient1-step11931-tokens50B"], False, "open"),
+    ("LLM360 checkpoints", ["main", "ckpt_000", "ckpt_100"], False, "open"),
+    ("only main", ["main"], False, "not-found"),
+    ("format branches are not checkpoints", ["main", "float16", "sharded"], False, "not-found"),
+    ("declared but only main", ["main"], True, "not-found"),
     ("declared but branches never read", None, True, "unknown"),
-    ("not declared, branches never read", None, False, "closed"),
+    ("not declared, branches never read", None, False, "not-found"),
 ]  # fmt: skip
 
 
@@ -775,7 +793,8 @@ def test_checkpoints_share_the_gate_and_license_of_the_weights() -> None:
 
 def test_no_checkpoints_reason() -> None:
     found = finding(evaluate(llama2()), "intermediate-checkpoints")
-    assert (found.status, found.reason) == ("closed", "No intermediate checkpoints were found.")
+    assert found.status == "not-found"
+    assert found.reason.startswith("No intermediate checkpoints were found: the audit looked in")
 
 
 def test_model_card_needs_a_readme_and_takes_the_documentation_license() -> None:
@@ -783,7 +802,7 @@ def test_model_card_needs_a_readme_and_takes_the_documentation_license() -> None
     without = finding(
         evaluate(one_model(hub_model("org/model", siblings=("model.safetensors",)))), "model-card"
     )
-    assert (with_readme.status, without.status) == ("open", "closed")
+    assert (with_readme.status, without.status) == ("open", "not-found")
     assert "open for documentation" in with_readme.reason
 
 
@@ -794,19 +813,107 @@ def test_model_index_gives_evaluation_results() -> None:
     )
     assert found.status == "open"
     assert finding(evaluate(one_model(hub_model("org/model"))), "evaluation-results").status == (
-        "closed"
+        "not-found"
     )
 
 
-def test_arxiv_tags_are_public_papers_without_a_license() -> None:
-    payload = hub_model("org/model", tags=("arxiv:2304.01373",))
-    found = finding(evaluate(one_model(payload)), "research-paper")
-    assert found.status == "unlicensed"
-    assert "The paper is public but no license was found for it" in found.reason
-    assert [e.url for e in found.evidence] == ["https://arxiv.org/abs/2304.01373"]
+def arxiv_record(paper: str, title: str, license: str | None) -> dict[str, Any]:
+    """An arXiv OAI-PMH record as the arXiv client stores it."""
+    return {
+        "id": paper,
+        "title": title,
+        "abstract": "We present a model and evaluate it.",
+        "authors": ["A. Author"],
+        "created": "2023-04-03",
+        "updated": None,
+        "license": license,
+        "categories": "cs.CL",
+        "comments": "",
+        "journal_ref": "",
+        "doi": "",
+    }
 
 
-def test_a_declared_paper_with_a_license_is_open_and_the_cards_cited_papers_do_not_count() -> None:
+PAPER_LICENSE_CASES = [
+    # (case, arXiv license URL, status, license)
+    ("CC BY 4.0", "http://creativecommons.org/licenses/by/4.0/", "open", "CC-BY-4.0"),
+    ("CC BY-SA 4.0", "http://creativecommons.org/licenses/by-sa/4.0/", "open", "CC-BY-SA-4.0"),
+    ("CC0", "http://creativecommons.org/publicdomain/zero/1.0/", "open", "CC0-1.0"),
+    ("CC BY-NC-SA 4.0", "http://creativecommons.org/licenses/by-nc-sa/4.0/", "restricted",
+     "CC-BY-NC-SA-4.0"),
+    ("arXiv's non-exclusive license", "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
+     "unlicensed", None),
+    ("no license element", None, "unlicensed", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "license"),
+    [case[1:] for case in PAPER_LICENSE_CASES],
+    ids=[case[0] for case in PAPER_LICENSE_CASES],
+)
+def test_the_models_own_paper_takes_the_license_arxiv_records(
+    url: str | None, status: str, license: str | None
+) -> None:
+    payload = hub_model("EleutherAI/pythia-6.9b", tags=("arxiv:2304.01373",))
+    record = arxiv_record("2304.01373", "Pythia: A Suite for Analyzing Large Language Models", url)
+    audit = audit_of(
+        [art("hf-model", "EleutherAI/pythia-6.9b")],
+        [seen("hf-model", "EleutherAI/pythia-6.9b", payload), seen("arxiv", "2304.01373", record)],
+    )
+    found = finding(evaluate(audit), "research-paper")
+    assert (found.status, found.license) == (status, license)
+    assert "arXiv:2304.01373" in found.reason
+
+
+def test_papers_a_card_only_cites_are_not_its_research_paper() -> None:
+    payload = hub_model("org/widget-7b", tags=("arxiv:2005.14165",))
+    record = arxiv_record(
+        "2005.14165",
+        "Language Models are Few-Shot Learners",
+        "http://creativecommons.org/licenses/by/4.0/",
+    )
+    audit = audit_of(
+        [art("hf-model", "org/widget-7b")],
+        [seen("hf-model", "org/widget-7b", payload), seen("arxiv", "2005.14165", record)],
+    )
+    assert finding(evaluate(audit), "research-paper").status == "not-found"
+
+
+def test_one_open_copy_of_a_document_is_enough() -> None:
+    payload = hub_model("EleutherAI/pythia-6.9b", tags=("arxiv:2304.01373",))
+    record = arxiv_record(
+        "2304.01373",
+        "Pythia: A Suite for Analyzing Large Language Models",
+        "http://creativecommons.org/licenses/by/4.0/",
+    )
+    audit = audit_of(
+        [
+            art("hf-model", "EleutherAI/pythia-6.9b"),
+            art("url", "https://example.org/pythia.pdf", "research-paper"),
+        ],
+        [seen("hf-model", "EleutherAI/pythia-6.9b", payload), seen("arxiv", "2304.01373", record)],
+    )
+    found = finding(evaluate(audit), "research-paper")
+    assert (found.status, found.license) == ("open", "CC-BY-4.0")
+    assert "The most open of 2 sources is open" in found.reason
+
+
+def test_a_declared_arxiv_paper_is_read_from_arxiv_and_its_record_wins() -> None:
+    audit = audit_of(
+        [
+            art("hf-model", "org/model"),
+            art("url", "https://arxiv.org/abs/2304.01373", "research-paper", license="CC-BY-4.0"),
+        ],
+        [
+            seen("hf-model", "org/model", hub_model("org/model")),
+            seen("arxiv", "2304.01373", arxiv_record("2304.01373", "A paper", None)),
+        ],
+    )
+    assert finding(evaluate(audit), "research-paper").status == "unlicensed"
+
+
+def test_a_declared_paper_keeps_its_declared_license_until_arxiv_answers() -> None:
     payload = hub_model("org/model", tags=("arxiv:1910.09700",))
     audit = audit_of(
         [
@@ -817,11 +924,13 @@ def test_a_declared_paper_with_a_license_is_open_and_the_cards_cited_papers_do_n
     )
     found = finding(evaluate(audit), "research-paper")
     assert (found.status, found.license) == ("open", "CC-BY-4.0")
+    assert "arXiv's record was not read" in found.reason
 
 
-def test_technical_report_is_closed_unless_declared() -> None:
+def test_technical_report_is_not_found_unless_one_is_published() -> None:
     found = finding(evaluate(pythia()), "technical-report")
-    assert (found.status, found.reason) == ("closed", "No technical report is declared.")
+    assert found.status == "not-found"
+    assert found.reason.startswith("No technical report was found: the audit looked in")
 
 
 # --- Datasets --------------------------------------------------------------------------------
@@ -869,25 +978,28 @@ def test_datasets_named_on_the_model_card_count_when_they_were_fetched() -> None
             seen("hf-dataset", "bookcorpus", hub_dataset("bookcorpus", license=None)),
         ],
     )
-    assert finding(evaluate(model_only), "training-datasets").status == "closed"
+    # Named but not fetched yet: not dropped, and not judged either.
+    assert finding(evaluate(model_only), "training-datasets").status == "unknown"
     found = finding(evaluate(with_one), "training-datasets")
     assert found.status == "unlicensed"
     assert found.evidence[0].field == "cardData.datasets"
-    assert finding(evaluate(with_one), "data-card").status == "unlicensed"
+    # One card unlicensed, the other not read: the unread one might be open.
+    assert finding(evaluate(with_one), "data-card").status == "unknown"
 
 
 def test_no_training_data_reason() -> None:
     found = finding(evaluate(llama2()), "training-datasets")
-    assert found.status == "closed"
+    assert found.status == "not-found"
     assert found.reason.startswith("The training data is not disclosed")
 
 
 def test_data_card_from_a_dataset_card_and_a_declared_data_sheet() -> None:
     findings = evaluate(stable_diffusion_v1_4())
     found = finding(findings, "data-card")
-    # The LAION cards are CC-BY-4.0; the LAION-5B paper has no license on record.
-    assert found.status == "unlicensed"
-    assert "https://arxiv.org/abs/2210.08402" in found.reason
+    # The LAION cards are CC-BY-4.0; one open document is enough, whatever the LAION-5B
+    # paper (not read from arXiv here) turns out to be.
+    assert (found.status, found.license) == ("open", "CC-BY-4.0")
+    assert "The most open of" in found.reason
     assert finding(findings, "training-datasets").status == "open"
 
 
@@ -1014,7 +1126,7 @@ def test_a_curation_is_attached_and_the_tools_status_is_kept() -> None:
     base = pythia()
     audit = audit_of(list(base.artifacts), list(base.observations.values()), (curation,))
     found = finding(evaluate(audit), "research-paper")
-    assert found.status == "unlicensed"
+    assert found.status == "unknown"  # arXiv's record was not read in this audit
     assert (found.effective_status, found.effective_license) == ("open", "CC-BY-4.0")
     assert found.curation == curation
     assert finding(evaluate(audit), "technical-report").curation is None

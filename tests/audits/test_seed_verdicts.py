@@ -25,6 +25,7 @@ def audited(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(settings, "HF_ENDPOINT", fake.url)
             patch.setattr(settings, "GITHUB_API_URL", fake.github_url)
+            patch.setattr(settings, "ARXIV_API_URL", fake.arxiv_url)
             call_command("load_catalogue", str(SEED))
             call_command("audit", "--all", "--now")
         yield fake
@@ -56,7 +57,7 @@ def test_llama_2_is_not_open_source_ai(slug: str) -> None:
         e["field"] == "cardData.license" and e["value"] == "llama2" for e in weights.evidence
     )
     assert findings["access"].status == "manual"
-    assert findings["training-datasets"].status == "closed"
+    assert findings["training-datasets"].status == "not-found"
     assert findings["data-provenance"].status == "not-disclosed"
     unmet = " ".join(verdict.osaid_unmet).lower()
     assert "weights" in unmet and "training data" in unmet

@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 def upstream_env(fake: FakeUpstream, **extra: str) -> dict[str, str]:
     return worker_env(
-        HF_ENDPOINT=fake.url, GITHUB_API_URL=fake.github_url, SOURCE_TIMEOUT_SECONDS="5", **extra
+        HF_ENDPOINT=fake.url,
+        GITHUB_API_URL=fake.github_url,
+        ARXIV_API_URL=fake.arxiv_url,
+        SOURCE_TIMEOUT_SECONDS="5",
+        **extra,
     )
 
 

@@ -22,6 +22,7 @@ def upstream_settings(fake_upstream: FakeUpstream, settings: Any) -> Iterator[Fa
     """Django settings aimed at the fake, anonymous (no tokens), yielding the fake."""
     settings.HF_ENDPOINT = fake_upstream.url
     settings.GITHUB_API_URL = fake_upstream.github_url
+    settings.ARXIV_API_URL = fake_upstream.arxiv_url
     settings.HF_TOKEN = None
     settings.GITHUB_TOKEN = None
     yield fake_upstream

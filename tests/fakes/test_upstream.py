@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import socket
@@ -9,14 +11,26 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx2
 import pytest
 import yaml
-from huggingface_hub import HfApi
-from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+from huggingface_hub import HfApi, hf_hub_download
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 
-from tests.fakes.upstream import DEFAULT_DATA_DIR, FakeUpstream, iter_data_files
+from tests.fakes.upstream import (
+    DEFAULT_DATA_DIR,
+    GITHUB_NOT_FOUND,
+    FakeUpstream,
+    _dated,
+    iter_data_files,
+)
 
 CATALOGUE = DEFAULT_DATA_DIR.parent
 KIND_DIRS = {"hf-model": "hub/models", "hf-dataset": "hub/datasets", "github": "github/repos"}
@@ -313,7 +327,7 @@ def test_every_data_file_parses() -> None:
 def test_every_document_is_named_after_its_id() -> None:
     for kind in ("hub/models", "hub/datasets"):
         for file in (DEFAULT_DATA_DIR / kind).glob("*.json"):
-            if file.name.endswith((".meta.json", ".refs.json")):
+            if file.name.endswith((".meta.json", ".refs.json")) or _dated(file):
                 continue
             doc = json.loads(file.read_text(encoding="utf-8"))
             assert doc["id"] == file.name.removesuffix(".json").replace("__", "/", 1), file
@@ -360,3 +374,198 @@ def test_data_dir_can_be_swapped(tmp_path: Path) -> None:
     with FakeUpstream(tmp_path) as fake:
         info = HfApi(endpoint=fake.url, token=False).model_info("me/tiny")
     assert info.card_data.license == "mit"
+
+
+# --- Raw repo files, model listing, GitHub files and arXiv, from tests/fakes/sample_upstream ---
+
+DATA = Path(__file__).resolve().parent / "sample_upstream"
+LLAMA_3 = "meta-llama/Meta-Llama-3-8B"
+
+
+@pytest.fixture
+def small() -> Iterator[FakeUpstream]:
+    """The fake serving the small data folder of this directory."""
+    with FakeUpstream(DATA) as started:
+        yield started
+
+
+def test_hf_hub_download_gets_the_card_with_its_commit_and_blob_etag(
+    small: FakeUpstream, tmp_path: Path
+) -> None:
+    local = hf_hub_download(
+        "EleutherAI/pythia-70m", "README.md", endpoint=small.url, token=False, cache_dir=tmp_path
+    )
+    sha = small.document("/api/models/EleutherAI/pythia-70m")["sha"]
+    head, get = small.requests[-2:]
+    data = Path(local).read_bytes()
+
+    assert data == (DATA / "hub/models/EleutherAI__pythia-70m.files/README.md").read_bytes()
+    assert Path(local).parent.name == sha
+    assert (head.method, get.method) == ("HEAD", "GET")
+    blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    response = httpx2.head(f"{small.url}/EleutherAI/pythia-70m/resolve/{sha}/README.md")
+    assert response.headers["etag"] == f'"{blob}"'
+    assert response.headers["x-repo-commit"] == sha
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+RESOLVE_ANSWERS: list[tuple[str, int, str]] = [
+    # (path under the fake's root, status, X-Error-Code)
+    (f"/{LLAMA_3}/resolve/main/LICENSE", 200, ""),
+    (f"/{LLAMA_3}/resolve/main/config.json", 401, "GatedRepo"),
+    (f"/{LLAMA_3}/resolve/main/original/LICENSE", 401, "GatedRepo"),  # root files only
+    (f"/{LLAMA_3}/resolve/no-such-branch/config.json", 401, "GatedRepo"),  # gate first
+    (f"/{LLAMA_3}/resolve/main/README.md", 404, "EntryNotFound"),
+    ("/EleutherAI/pythia-70m/resolve/main/LICENSE", 404, "EntryNotFound"),
+    ("/EleutherAI/pythia-70m/resolve/step999/README.md", 404, "RevisionNotFound"),
+    ("/nobody/nothing/resolve/main/README.md", 401, "RepoNotFound"),
+    ("/datasets/nobody/nothing/resolve/main/README.md", 401, "RepoNotFound"),
+]
+
+
+@pytest.mark.parametrize(("path", "status", "code"), RESOLVE_ANSWERS)
+def test_resolve_answers_like_the_hub(
+    small: FakeUpstream, path: str, status: int, code: str
+) -> None:
+    response = httpx2.get(f"{small.url}{path}")
+
+    assert response.status_code == status
+    assert response.headers.get("x-error-code", "") == code
+    if status == 200:
+        assert response.headers["content-type"] == "application/octet-stream"
+
+
+def test_real_client_sees_the_gate_and_missing_entries(small: FakeUpstream) -> None:
+    api = HfApi(endpoint=small.url, token=False)
+
+    assert api.file_exists(LLAMA_3, "LICENSE")
+    assert not api.file_exists("EleutherAI/pythia-70m", "LICENSE")
+    with pytest.raises(GatedRepoError):
+        api.file_exists(LLAMA_3, "config.json")
+
+
+def test_list_models_filters_by_author_and_sorts_by_downloads(small: FakeUpstream) -> None:
+    api = HfApi(endpoint=small.url, token=False)
+
+    everything = list(api.list_models(sort="downloads", limit=10))
+    eleuther = list(api.list_models(author="EleutherAI", sort="downloads", limit=10))
+
+    assert [m.id for m in everything] == [LLAMA_3, "EleutherAI/pythia-70m"]
+    assert [m.id for m in eleuther] == ["EleutherAI/pythia-70m"]
+    assert everything[0].downloads >= everything[1].downloads
+    assert [m.id for m in api.list_models(limit=1, sort="downloads")] == [LLAMA_3]
+
+
+GITHUB_FILES: list[tuple[str, int]] = [
+    ("/repos/EleutherAI/pythia/license", 200),
+    ("/repos/eleutherai/Pythia/readme", 200),  # owner and name are case-insensitive
+    ("/repos/EleutherAI/pythia/git/trees/main?recursive=1", 200),
+    ("/repos/EleutherAI/pythia/git/trees/08cfb28f8642ed6c6644f5c770d73f11bae6c740", 200),
+    ("/repos/EleutherAI/pythia/git/trees/no-such-branch", 404),
+    ("/repos/nobody/nothing/license", 404),
+]
+
+
+@pytest.mark.parametrize(("path", "status"), GITHUB_FILES)
+def test_github_files_answer_with_etags_and_304s(
+    small: FakeUpstream, path: str, status: int
+) -> None:
+    first = httpx2.get(f"{small.github_url}{path}")
+
+    assert first.status_code == status
+    if status == 404:
+        assert first.json() == GITHUB_NOT_FOUND
+        return
+    again = httpx2.get(
+        f"{small.github_url}{path}", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert first.headers["x-ratelimit-limit"] == "60"
+
+
+def test_github_license_content_is_base64_in_60_char_lines(small: FakeUpstream) -> None:
+    body = httpx2.get(f"{small.github_url}/repos/EleutherAI/pythia/license").json()
+
+    lines = body["content"].splitlines()
+    assert body["encoding"] == "base64" and body["type"] == "file"
+    assert all(len(line) == 60 for line in lines[:-1])
+    assert base64.b64decode(body["content"]).decode().lstrip().startswith("Apache License")
+    assert body["license"]["spdx_id"] == "Apache-2.0"
+
+
+OAI_ANSWERS: list[tuple[str, str]] = [
+    ("verb=GetRecord&identifier=oai:arXiv.org:0804.2273&metadataPrefix=arXiv", ""),
+    ("verb=GetRecord&identifier=oai:arXiv.org:hep-th/9608091&metadataPrefix=arXiv", ""),
+    ("verb=GetRecord&identifier=oai:arXiv.org:2304.01373&metadataPrefix=arXiv", "idDoesNotExist"),
+    (
+        "verb=GetRecord&identifier=oai:arXiv.org:0804.2273&metadataPrefix=marc",
+        "cannotDisseminateFormat",
+    ),
+    ("verb=GetRecord&identifier=oai:arXiv.org:0804.2273", "badArgument"),
+    ("verb=Frobnicate", "badVerb"),
+    ("", "badVerb"),
+]
+
+
+@pytest.mark.parametrize(("query", "code"), OAI_ANSWERS)
+def test_oai_pmh_answers_200_with_records_or_error_codes(
+    small: FakeUpstream, query: str, code: str
+) -> None:
+    response = httpx2.get(f"{small.arxiv_url}?{query}")
+    root = ElementTree.fromstring(response.content)
+    error = root.find("{http://www.openarchives.org/OAI/2.0/}error")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/xml; charset=utf-8"
+    assert (error.get("code") if error is not None else "") == code
+
+
+def test_patch_file_changes_a_served_file_until_reset(small: FakeUpstream) -> None:
+    url = f"{small.url}/EleutherAI/pythia-70m/resolve/main/README.md"
+    before = httpx2.get(url)
+
+    small.patch_file(
+        "hub/models/EleutherAI__pythia-70m.files/README.md", "---\nlicense: mit\n---\n"
+    )
+    small.patch_file("arxiv/0804.2273.xml", "<OAI-PMH/>")
+    patched = httpx2.get(url)
+
+    assert patched.text == "---\nlicense: mit\n---\n"
+    assert patched.headers["x-repo-commit"] != before.headers["x-repo-commit"]
+    assert httpx2.get(f"{small.arxiv_url}?{OAI_ANSWERS[0][0]}").text == "<OAI-PMH/>"
+    small.reset()
+    assert httpx2.get(url).content == before.content
+    with pytest.raises(ValueError, match="not a raw file path"):
+        small.patch_file("github/repos/EleutherAI__pythia.json", "{}")
+
+
+def test_overrides_apply_to_files_and_oai(small: FakeUpstream) -> None:
+    small.override("/EleutherAI/pythia-70m/resolve/main/README.md", status=404, times=1)
+    small.override("/arxiv/oai2", status=503, headers={"Retry-After": "5"}, times=1)
+
+    readme = httpx2.get(f"{small.url}/EleutherAI/pythia-70m/resolve/main/README.md")
+    oai = httpx2.get(small.arxiv_url)
+
+    assert (readme.status_code, readme.headers["x-error-code"]) == (404, "EntryNotFound")
+    assert (oai.status_code, oai.headers["retry-after"]) == (503, "5")
+
+
+def test_every_small_data_file_has_where_and_when() -> None:
+    sources = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    served = [
+        p
+        for p in sorted(DATA.rglob("*"))
+        if p.is_file() and not p.name.endswith(".meta.json") and p.name != "SOURCES.md"
+    ]
+    for path in served:
+        relative = path.relative_to(DATA)
+        folder = next((q for q in relative.parents if q.name.endswith(".files")), None)
+        if folder is None:
+            stem = path.name.removesuffix(".json").removesuffix(".xml")
+            meta = json.loads(path.with_name(f"{stem}.meta.json").read_text())
+        else:
+            index = json.loads((DATA / f"{folder}.meta.json").read_text())
+            meta = index[str(relative.relative_to(folder))]
+        assert set(meta) == {"recorded", "origin", "source"}, relative
+        assert meta["origin"] in ("recorded", "built"), relative
+        assert str(folder or relative) in sources, relative

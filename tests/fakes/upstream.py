@@ -1,4 +1,4 @@
-"""A loopback fake of the Hugging Face Hub API and the GitHub REST API, fed from recorded JSON."""
+"""A loopback fake of the Hugging Face Hub, GitHub's REST API and arXiv's OAI-PMH, fed from disk."""
 
 from __future__ import annotations
 
@@ -114,6 +114,19 @@ HUB_NOT_FOUND_HEADERS = {
     "X-Error-Message": "Repository not found",
 }
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+GITHUB_FILES = {".license.json": "license", ".readme.json": "readme", ".tree.json": "git/trees"}
+# What a gated repository serves to anyone (recorded 2026-10, see notes on the Hub API).
+GATED_ALLOWED = frozenset({"README.md", "LICENSE", "LICENSE.md", "LICENSE.txt"})
+TEXT_TYPE = "text/plain; charset=utf-8"
+XML_TYPE = "text/xml; charset=utf-8"
+OAI_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ '
+    'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n'
+)
+ARXIV_BASE = "http://export.arxiv.org/oai2"
 
 
 class RecordedRequest(NamedTuple):
@@ -148,10 +161,24 @@ class _Override:
         self.remaining = times
 
 
+_DATED = re.compile(r"\.\d{4}-\d{2}-\d{2}(?:\.json|\.xml|\.files)?$")
+
+
+def _dated(path: Path) -> bool:
+    """An older version (<name>.<YYYY-MM-DD>.json): the seed keeps it as history; the fake
+    serves only what upstream answers today."""
+    return bool(_DATED.search(path.name))
+
+
 def _normalise_path(path: str) -> str:
     """Reduce a URL or path to the decoded path, so '/a%2Fb' and '/a/b' name the same override."""
     parts = urlsplit(path)
     return unquote(parts.path if (parts.scheme or path.startswith("/")) else "/" + path)
+
+
+def _git_blob_sha(data: bytes) -> str:
+    """The git blob id of a file, which the Hub sends as the ETag of a small (non-LFS) file."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _express_etag(body: bytes) -> str:
@@ -179,8 +206,10 @@ def _dumps(doc: Any) -> bytes:
 class FakeUpstream:
     """Serves the Hub API at the root and the GitHub API under /github, from a data folder.
 
-    Folder layout: hub/models/<ns>__<name>.json (+ .refs.json), hub/datasets/<ns>__<name>.json,
-    github/repos/<owner>__<repo>.json, optional hub/redirects.json ({"models": {old: new}, ...}).
+    Folder layout: hub/models/<ns>__<name>.json (+ .refs.json, + .files/<path> raw files),
+    hub/datasets/<ns>__<name>.json (+ .files/), github/repos/<owner>__<repo>.json (+ .license.json,
+    .readme.json, .tree.json), arxiv/<id>.xml (old-style ids with "/" as "__"), optional
+    hub/redirects.json ({"models": {old: new}, ...}). The arXiv OAI-PMH base is /arxiv/oai2.
     """
 
     def __init__(
@@ -203,6 +232,8 @@ class FakeUpstream:
         self._refs: dict[str, dict[str, Any]] = {}
         self._redirects: dict[str, dict[str, str]] = {"models": {}, "datasets": {}}
         self._github_index: dict[str, str] = {}  # lower-case owner/repo -> served path
+        self._files: dict[str, dict[str, bytes]] = {}  # "/api/models/<id>" -> path -> bytes
+        self._arxiv: dict[str, bytes] = {}  # arXiv id -> OAI-PMH GetRecord body
         self._request_ids = itertools.count(1)
         self._sha_counter = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -216,7 +247,7 @@ class FakeUpstream:
         hub = self.data_dir / "hub"
         for kind in ("models", "datasets"):
             for file in sorted((hub / kind).glob("*.json")):
-                if file.name.endswith((".refs.json", ".meta.json")):
+                if file.name.endswith((".refs.json", ".meta.json")) or _dated(file):
                     continue
                 repo_id = file.name.removesuffix(".json").replace("__", "/", 1)
                 path = f"/api/{kind}/{repo_id}"
@@ -225,19 +256,38 @@ class FakeUpstream:
                 if refs_file.exists():
                     self._refs[path] = json.loads(refs_file.read_text(encoding="utf-8"))
                 self._load_meta(file, path)
+            for folder in sorted((hub / kind).glob("*.files")):
+                if _dated(folder):
+                    continue
+                repo_id = folder.name.removesuffix(".files").replace("__", "/", 1)
+                self._files[f"/api/{kind}/{repo_id}"] = {
+                    str(f.relative_to(folder)): f.read_bytes()
+                    for f in sorted(folder.rglob("*"))
+                    if f.is_file()
+                }
         redirects = hub / "redirects.json"
         if redirects.exists():
             for kind, mapping in json.loads(redirects.read_text(encoding="utf-8")).items():
                 self._redirects.setdefault(kind, {}).update(mapping)
         for file in sorted((self.data_dir / "github" / "repos").glob("*.json")):
-            if file.name.endswith(".meta.json"):
+            if file.name.endswith(".meta.json") or _dated(file):
                 continue
-            full_name = file.name.removesuffix(".json").replace("__", "/", 1)
+            suffix = next((s for s in GITHUB_FILES if file.name.endswith(s)), ".json")
+            full_name = file.name.removesuffix(suffix).replace("__", "/", 1)
             path = f"/github/repos/{full_name}"
+            if suffix in GITHUB_FILES:
+                path = f"{path}/{GITHUB_FILES[suffix]}"
+            else:
+                self._github_index[full_name.lower()] = path
             self._docs[path] = json.loads(file.read_text(encoding="utf-8"))
-            self._github_index[full_name.lower()] = path
             self._load_meta(file, path)
+        for file in sorted((self.data_dir / "arxiv").glob("*.xml")):
+            if _dated(file):
+                continue
+            self._arxiv[file.name.removesuffix(".xml").replace("__", "/")] = file.read_bytes()
         self._original = copy.deepcopy(self._docs)
+        self._original_files = copy.deepcopy(self._files)
+        self._original_arxiv = dict(self._arxiv)
 
     def _load_meta(self, file: Path, path: str) -> None:
         meta = file.with_name(file.name.removesuffix(".json") + ".meta.json")
@@ -264,6 +314,11 @@ class FakeUpstream:
     def github_url(self) -> str:
         """Base URL of the fake GitHub API (use as GITHUB_API_URL)."""
         return f"{self.url}/github"
+
+    @property
+    def arxiv_url(self) -> str:
+        """Base URL of the fake arXiv OAI-PMH interface (use as ARXIV_API_URL)."""
+        return f"{self.url}/arxiv/oai2"
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -335,10 +390,38 @@ class FakeUpstream:
                     doc["sha"] = hashlib.sha1(seed).hexdigest()
                 if doc.get("lastModified") == before.get("lastModified"):
                     doc["lastModified"] = _now_iso()
-            elif key.startswith("/github/") and doc.get("updated_at") == before.get("updated_at"):
+            elif (
+                key.startswith("/github/")
+                and "updated_at" in before
+                and doc.get("updated_at") == before.get("updated_at")
+            ):
                 doc["updated_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             self._docs[key] = doc
             return copy.deepcopy(doc)
+
+    def patch_file(self, path: str, text: str) -> None:
+        """Serve `text` as the file at `path` of the data folder layout, until reset().
+
+        E.g. "hub/models/EleutherAI__pythia-70m.files/LICENSE" (a new commit of the repo, as on
+        the Hub) or "arxiv/2402.00838.xml". A file that did not exist is added.
+        """
+        data = text.encode()
+        parts = Path(path).parts
+        if parts[:1] == ("arxiv",) and len(parts) == 2 and path.endswith(".xml"):
+            with self._lock:
+                self._arxiv[parts[1].removesuffix(".xml").replace("__", "/")] = data
+            return
+        if len(parts) < 4 or parts[0] != "hub" or not parts[2].endswith(".files"):
+            msg = f"{path} is not a raw file path of the data folder layout"
+            raise ValueError(msg)
+        repo_id = parts[2].removesuffix(".files").replace("__", "/", 1)
+        key = f"/api/{parts[1]}/{repo_id}"
+        with self._lock:
+            if key not in self._docs:
+                raise KeyError(key)
+            self._files.setdefault(key, {})["/".join(parts[3:])] = data
+            # A changed file on the Hub is a new commit: the repo document follows.
+            self.patch_json(key, lambda doc: None)
 
     def reset(self) -> None:
         """Drop every override and patch; the recorded request log is kept."""
@@ -346,6 +429,8 @@ class FakeUpstream:
             self._overrides.clear()
             self._history.clear()
             self._docs = copy.deepcopy(self._original)
+            self._files = copy.deepcopy(self._original_files)
+            self._arxiv = dict(self._original_arxiv)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -439,8 +524,12 @@ class FakeUpstream:
             return self._unrouted(path)
         if split.path.startswith("/github/"):
             return self._github(split.path, headers)
+        if split.path.startswith("/arxiv/"):
+            return self._oai(split.path, query)
         if split.path.startswith("/api/"):
             return self._hub(split.path, query)
+        if "/resolve/" in split.path:
+            return self._resolve(split.path, headers)
         logger.warning("fake upstream: unrouted %s %s", method, raw_path)
         return self._unrouted(path)
 
@@ -448,6 +537,18 @@ class FakeUpstream:
         github = path.startswith("/github/")
         headers = {"Content-Type": JSON_TYPE}
         body = override.body
+        if body is None and path.startswith("/arxiv/"):
+            headers["Content-Type"] = TEXT_TYPE
+            body = b"" if override.status < 400 else _phrase(override.status).encode()
+        elif body is None and "/resolve/" in path and not path.startswith("/api/"):
+            # The Hub's raw-file routes answer in text with the error in headers.
+            headers["Content-Type"] = TEXT_TYPE
+            body = b"" if override.status < 400 else _phrase(override.status).encode()
+            if override.status == 404:
+                body = b"Entry not found"
+                headers.update(
+                    {"X-Error-Code": "EntryNotFound", "X-Error-Message": "Entry not found"}
+                )
         if body is None:
             if github:
                 body = _dumps({**GITHUB_NOT_FOUND, "message": _phrase(override.status)})
@@ -462,13 +563,22 @@ class FakeUpstream:
             else:
                 body = b""
         headers.update(override.headers)
-        return self._finish(override.status, headers, body, github=github)
+        plain = path.startswith("/arxiv/")
+        return self._finish(override.status, headers, body, github=github, plain=plain)
 
     def _finish(
-        self, status: int, headers: dict[str, str], body: bytes, *, github: bool
+        self,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        github: bool,
+        plain: bool = False,
     ) -> _Response:
-        base = dict(GITHUB_HEADERS if github else HUB_HEADERS)
-        if github:
+        base = {} if plain else dict(GITHUB_HEADERS if github else HUB_HEADERS)
+        if plain:
+            pass
+        elif github:
             base["X-GitHub-Request-Id"] = (
                 f"{secrets.token_hex(4).upper()}:{next(self._request_ids)}"
             )
@@ -492,12 +602,27 @@ class FakeUpstream:
 
     def _github(self, raw_path: str, headers: dict[str, str]) -> _Response:
         segments = [unquote(s) for s in raw_path.split("/")[2:]]
-        if len(segments) != 3 or segments[0] != "repos":
+        if len(segments) < 3 or segments[0] != "repos":
             logger.warning("fake upstream: unrouted GitHub path %s", raw_path)
             return self._unrouted(raw_path)
+        rest = segments[3:]
         with self._lock:
             key = self._github_index.get(f"{segments[1]}/{segments[2]}".lower())
-            doc = self._docs.get(key) if key else None
+            repo = self._docs.get(key) if key else None
+            doc = None
+            if repo is None or not rest:
+                doc = repo
+            elif rest in (["license"], ["readme"]):
+                key = f"{key}/{rest[0]}"
+                doc = self._docs.get(key)
+            elif len(rest) == 3 and rest[:2] == ["git", "trees"]:
+                key = f"{key}/git/trees"
+                doc = self._docs.get(key)
+                # The tree is recorded for the default branch; it also answers to its own sha.
+                if doc is not None and rest[2] not in (repo.get("default_branch"), doc.get("sha")):
+                    doc = None
+            elif rest:
+                logger.warning("fake upstream: unrouted GitHub path %s", raw_path)
         if doc is None:
             return self._finish(
                 404, {"Content-Type": JSON_TYPE}, _dumps(GITHUB_NOT_FOUND), github=True
@@ -511,6 +636,119 @@ class FakeUpstream:
         return self._finish(
             200, {"Content-Type": JSON_TYPE, "ETag": etag, **extra}, body, github=True
         )
+
+    # ----------------------------------------------------------------- arXiv
+
+    def _oai(self, raw_path: str, query: dict[str, list[str]]) -> _Response:
+        if raw_path.rstrip("/") != "/arxiv/oai2":
+            return self._finish(404, {"Content-Type": TEXT_TYPE}, b"Not Found", github=False)
+        args = {k: v[0] for k, v in query.items()}
+        verb = args.get("verb", "")
+        if verb != "GetRecord":
+            # Only GetRecord is served; the other five verbs exist upstream but nothing asks them.
+            if verb in ("Identify", "ListIdentifiers", "ListMetadataFormats", "ListRecords"):
+                return self._oai_error("", "badArgument", "Verb not served by this fake")
+            return self._oai_error("", "badVerb", "Illegal OAI verb")
+        identifier = args.get("identifier", "")
+        prefix = args.get("metadataPrefix", "")
+        if not identifier or not prefix or set(args) - {"verb", "identifier", "metadataPrefix"}:
+            return self._oai_error("", "badArgument", "Illegal or missing arguments")
+        request = {"verb": verb, "identifier": identifier, "metadataPrefix": prefix}
+        if prefix != "arXiv":
+            return self._oai_error(
+                request, "cannotDisseminateFormat", f"Format {prefix} not served by this fake"
+            )
+        paper = identifier.removeprefix("oai:arXiv.org:")
+        with self._lock:
+            body = self._arxiv.get(paper) if identifier.startswith("oai:arXiv.org:") else None
+        if body is None:
+            return self._oai_error(request, "idDoesNotExist", "No matching identifier")
+        return self._finish(200, {"Content-Type": XML_TYPE}, body, github=False, plain=True)
+
+    def _oai_error(self, request: dict[str, str] | str, code: str, message: str) -> _Response:
+        # OAI-PMH reports errors in a 200 answer; the request element keeps its arguments only
+        # when they were valid (OAI-PMH 2.0, section 3.6).
+        attributes = "".join(f' {k}="{v}"' for k, v in request.items()) if request else ""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = (
+            f"{OAI_HEAD}<responseDate>{stamp}</responseDate>\n"
+            f"<request{attributes}>{ARXIV_BASE}</request>\n"
+            f'<error code="{code}">{message}</error>\n</OAI-PMH>\n'
+        ).encode()
+        return self._finish(200, {"Content-Type": XML_TYPE}, body, github=False, plain=True)
+
+    # ------------------------------------------------------------- Hub files
+
+    def _resolve(self, raw_path: str, headers: dict[str, str]) -> _Response:
+        segments = [unquote(s) for s in raw_path.split("/")[1:]]
+        kind = "models"
+        if segments[:1] == ["datasets"]:
+            kind, segments = "datasets", segments[1:]
+        if len(segments) < 5 or segments[2] != "resolve":
+            logger.warning("fake upstream: unrouted Hub path %s", raw_path)
+            return self._unrouted(raw_path)
+        repo_id, revision, path = "/".join(segments[:2]), segments[3], "/".join(segments[4:])
+        key = f"/api/{kind}/{repo_id}"
+        label = "dataset" if kind == "datasets" else "model"
+        with self._lock:
+            doc = self._docs.get(key)
+            files = dict(self._files.get(key, {}))
+            refs = self._refs.get(key) or {}
+        if doc is None:
+            # Anonymous requests for an unknown (or private) repo get a 401 on resolve routes.
+            return self._resolve_error(401, "RepoNotFound", "Invalid username or password.", "")
+        sha = str(doc.get("sha") or "")
+        # The gate is checked before the file or the revision exists (recorded 2026-10).
+        gated = doc.get("gated") not in (None, False) and path not in GATED_ALLOWED
+        if gated and "authorization" not in headers:
+            message = (
+                f"Access to {label} {repo_id} is restricted. You must have access to it and "
+                "be authenticated to access it. Please log in."
+            )
+            return self._resolve_error(401, "GatedRepo", message, sha)
+        branches = {b.get("name") for b in refs.get("branches", [])}
+        if revision not in ("main", sha) and revision not in branches:
+            return self._resolve_error(404, "RevisionNotFound", "Invalid rev id", "")
+        if path not in files:
+            return self._resolve_error(404, "EntryNotFound", "Entry not found", sha)
+        data = files[path]
+        kind_type = TEXT_TYPE if path.endswith(".md") else "application/octet-stream"
+        extra = {
+            "Content-Type": kind_type,
+            "ETag": f'"{_git_blob_sha(data)}"',
+            "X-Repo-Commit": sha,
+            "Accept-Ranges": "bytes",
+        }
+        return self._finish(200, extra, data, github=False)
+
+    def _resolve_error(self, status: int, code: str, message: str, sha: str) -> _Response:
+        headers = {"Content-Type": TEXT_TYPE, "X-Error-Code": code, "X-Error-Message": message}
+        if sha:
+            headers["X-Repo-Commit"] = sha
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="Authentication required", charset="UTF-8"'
+        return self._finish(status, headers, message.encode(), github=False)
+
+    def _list_models(self, query: dict[str, list[str]]) -> _Response:
+        author = query.get("author", [""])[0]
+        sort = query.get("sort", [""])[0]
+        limit = query.get("limit", [""])[0]
+        keys = ("_id", "id", "modelId", "likes", "downloads", "private", "tags")
+        keys += ("pipeline_tag", "library_name", "createdAt")
+        with self._lock:
+            docs = [
+                copy.deepcopy(doc)
+                for path, doc in self._docs.items()
+                if path.startswith("/api/models/")
+                and (not author or str(doc.get("id", "")).split("/")[0].lower() == author.lower())
+            ]
+        if sort:
+            # The Hub sorts descending (most downloaded first) unless asked otherwise.
+            docs.sort(key=lambda d: d.get(sort) or 0, reverse=query.get("direction") != ["1"])
+        if limit.isdigit():
+            docs = docs[: int(limit)]
+        items = [{k: d[k] for k in keys if k in d} for d in docs]
+        return self._hub_json(items, "/api/models")
 
     # ------------------------------------------------------------------- Hub
 
@@ -526,6 +764,8 @@ class FakeUpstream:
 
     def _hub(self, raw_path: str, query: dict[str, list[str]]) -> _Response:
         segments = [unquote(s) for s in raw_path.split("/")[2:]]
+        if segments == ["models"] or segments == ["models", ""]:
+            return self._list_models(query)
         if not segments or segments[0] not in ("models", "datasets") or len(segments) < 2:
             logger.warning("fake upstream: unrouted Hub path %s", raw_path)
             return self._unrouted(raw_path)

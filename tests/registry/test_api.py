@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audits import auditing
-from audits.models import AuditRun, Change
+from audits.models import AuditRun, Change, SourceState
 from registry import pagination
 from registry.models import Project
 from tests.factories import ProjectFactory, make_moderator
@@ -101,8 +101,10 @@ def test_which_projects_use_the_llama_2_license(client: Client) -> None:
     by_hub_id = client.get("/api/v1/projects/", {"license": "llama2"}).json()
     license_page = client.get("/api/v1/licenses/LicenseRef-scancode-llama-2-license-2023/").json()
 
-    assert slugs(by_hub_id) == ["llama-2-13b", "llama-2-70b", "llama-2-7b"]
-    assert license_page["projects"] == ["llama-2-13b", "llama-2-70b", "llama-2-7b"]
+    # LLaVA-1.5's card names no license key, but its text says the LLAMA 2 Community License.
+    llama = ["llama-2-13b", "llama-2-70b", "llama-2-7b", "llava-v1.5-7b"]
+    assert sorted(slugs(by_hub_id)) == llama
+    assert sorted(license_page["projects"]) == llama
     assert license_page["open_for"]["weights"]["status"] == "restricted"
     assert license_page["category"] == "Proprietary Free"
 
@@ -158,6 +160,8 @@ def test_filter_returns_exactly_the_projects_it_names(
 
 @pytest.mark.usefixtures("seeded")
 def test_mof_class_min_and_ordering(client: Client) -> None:
+    # Only these two carry a class here, whatever the audit gave the others.
+    Project.objects.update(mof_class="", mof_rank=0)
     Project.objects.filter(slug="pythia-70m").update(mof_class="II", mof_rank=2)
     Project.objects.filter(slug="bert-base-uncased").update(mof_class="III", mof_rank=1)
 
@@ -363,6 +367,59 @@ def test_curation_needs_a_moderator(client: Client, moderator: User) -> None:
 
 
 @pytest.mark.usefixtures("seeded")
+def test_a_curation_reaches_the_verdict_even_while_a_source_is_unreachable(
+    client: Client, moderator: User
+) -> None:
+    # The latest audit could not reach the Hub: the model's state is unreachable.
+    SourceState.objects.filter(source="hf-model", locator="EleutherAI/pythia-6.9b").update(
+        state="unreachable", last_error="HTTP 503", unreachable_since=timezone.now()
+    )
+    url = "/api/v1/projects/pythia-6.9b/curations/"
+
+    response = token_client(moderator).post(url, CURATION, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    detail = client.get("/api/v1/projects/pythia-6.9b/").json()
+    weights = next(c for c in detail["components"] if c["component"] == "final-weights")
+    assert weights["status"] == "restricted"
+    assert detail["verdict"]["osaid"] == "not-open-source-ai"
+    # Nobody asked upstream: the curation does not make the project stale.
+    assert detail["verdict"]["stale"] is False
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_moderator_rejects_a_discovered_artifact_and_it_is_never_judged(
+    client: Client, moderator: User
+) -> None:
+    project = Project.objects.get(slug="pythia-6.9b")
+    found = next((d for d in project.discovered.all() if d.serves), None)
+    assert found is not None, list(project.discovered.values_list("source", "locator"))
+    url = f"/api/v1/projects/pythia-6.9b/discovered/{found.pk}/review/"
+
+    assert (
+        client.post(url, {"review": "rejected"}, content_type="application/json").status_code == 401
+    )
+    moderating = token_client(moderator)
+    bad = moderating.post(url, {"review": "maybe"}, content_type="application/json")
+    response = moderating.post(
+        url,
+        {"review": "rejected", "note": "Not this model's data."},
+        content_type="application/json",
+    )
+
+    assert bad.status_code == 400 and "review" in bad.json()["error"]["fields"]
+    assert response.status_code == 200, response.content
+    assert response.json()["review"] == "rejected"
+    detail = client.get("/api/v1/projects/pythia-6.9b/").json()
+    listed = {(d["source"], d["locator"]): d["review"] for d in detail["discovered"]}
+    assert listed[(found.source, found.locator)] == "rejected"
+    for component in detail["components"]:
+        assert all(
+            e["locator"] != found.locator or e["source"] == "record" for e in component["evidence"]
+        ), component["component"]
+
+
+@pytest.mark.usefixtures("seeded")
 def test_curation_input_is_validated(moderator: User) -> None:
     response = token_client(moderator).post(
         "/api/v1/projects/pythia-6.9b/curations/",
@@ -399,7 +456,7 @@ def test_audits_changes_licenses_and_organizations(client: Client) -> None:
     organizations = client.get("/api/v1/organizations/", {"page_size": 200}).json()
 
     assert audits["results"][0]["verdict"]["osaid"] == "not-open-source-ai"
-    assert run["project"] == "llama-2-7b" and len(run["findings"]) == 21
+    assert run["project"] == "llama-2-7b" and len(run["findings"]) == 23
     assert run["trigger"] == AuditRun.Trigger.SEED
     assert [c["kind"] for c in changes["results"]] == [Change.Kind.FIRST]
     apache = next(lic for lic in licenses["results"] if lic["id"] == "Apache-2.0")

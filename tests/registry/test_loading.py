@@ -251,7 +251,7 @@ def test_command_refuses_folder_without_yaml(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_hub_license_id_unknown_to_the_license_lists_is_kept_as_written(tmp_path: Path) -> None:
+def test_every_hub_license_id_resolves_to_a_known_license(tmp_path: Path) -> None:
     path = write(
         tmp_path, "pythia-6.9b.yaml", with_change("license: apache-2.0", "license: llama3")
     )
@@ -260,7 +260,7 @@ def test_hub_license_id_unknown_to_the_license_lists_is_kept_as_written(tmp_path
 
     artifact = Artifact.objects.get(locator="EleutherAI/pythia-6.9b")
     assert artifact.declared_license_text == "llama3"
-    assert artifact.declared_license is None
+    assert artifact.declared_license_id == "LicenseRef-glasshouse-llama-3"
 
 
 @pytest.mark.django_db

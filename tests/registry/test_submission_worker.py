@@ -22,7 +22,11 @@ def test_submit_preview_approve_audit_list(
     client: Client, upstream_settings: FakeUpstream, start_worker: Callable[..., subprocess.Popen]
 ) -> None:
     start_worker(
-        worker_env(HF_ENDPOINT=upstream_settings.url, GITHUB_API_URL=upstream_settings.github_url)
+        worker_env(
+            HF_ENDPOINT=upstream_settings.url,
+            GITHUB_API_URL=upstream_settings.github_url,
+            ARXIV_API_URL=upstream_settings.arxiv_url,
+        )
     )
     moderator = make_moderator("moderator")
     as_moderator = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=moderator).key}")

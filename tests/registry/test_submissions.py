@@ -18,7 +18,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from audits import tasks as audit_tasks
-from audits.models import AuditRun, Curation
+from audits.models import AuditRun, Curation, SourceState
 from registry import submissions, tasks
 from registry.models import Project, Submission, SubmissionEvent
 from tests.factories import make_moderator
@@ -79,11 +79,14 @@ def test_submission_is_stored_then_previewed_from_the_hub_and_github(
     assert submission.preview["verdict"]["osaid"] in {"open-source-ai", "not-open-source-ai"}
     weights = next(f for f in submission.preview["findings"] if f["component"] == "final-weights")
     assert weights["license"] == "Apache-2.0"
-    # Only the allowlisted API paths of the Hub and GitHub were asked; the paper never was.
+    # Only the allowlisted APIs were asked: the Hub's, GitHub's and arXiv's, never a typed URL.
     paths = [r[1] for r in upstream_settings.requests]
     assert paths and all(
-        p.startswith(("/api/models/", "/api/datasets/", "/github/repos/")) for p in paths
+        p.startswith(("/api/models/", "/api/datasets/", "/github/repos/", "/arxiv/oai2"))
+        or "/resolve/" in p
+        for p in paths
     )
+    assert any(p.endswith("/resolve/main/README.md") for p in paths)
     status = client.get(f"/submissions/{submission.token}/").text
     assert "Provisional verdict" in status and "GPT-NeoX 20B (submitted)" in status
 
@@ -207,6 +210,31 @@ def test_reject_ask_and_duplicate(
     assert done.status_code == 200 and done.json()["state"] == state
     assert len(mail.outbox) == 1
     assert client.get(f"/api/v1/submissions/{token}/").json()["state"] == state
+
+
+def test_a_preview_never_changes_a_listed_projects_state(
+    client: Client, upstream_settings: FakeUpstream, django_capture_on_commit_callbacks: Any
+) -> None:
+    call_command("load_catalogue", str(SEED / "gpt-neox-20b.yaml"), stdout=StringIO())
+    call_command("seed_snapshots", str(SEED / "upstream"), stdout=StringIO())
+    project = Project.objects.get(slug="gpt-neox-20b")
+    states = {
+        (s.source, s.locator): (s.state, s.latest_snapshot_id) for s in SourceState.objects.all()
+    }
+    upstream_settings.override("/api/models/EleutherAI/gpt-neox-20b", status=503)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = post(client, GOOD).json()
+
+    submission = Submission.objects.get(token=body["id"])
+    assert submission.preview["failures"], submission.preview
+    after = {
+        (s.source, s.locator): (s.state, s.latest_snapshot_id) for s in SourceState.objects.all()
+    }
+    assert {k: v for k, v in after.items() if k in states} == states
+    project.refresh_from_db()
+    assert project.stale_since is None and project.last_error == ""
+    assert "Unreachable" not in client.get(f"/projects/{project.slug}/").text
 
 
 def test_an_approved_correction_becomes_a_curation(
