@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -52,3 +54,19 @@ class Transient(SourceError):
 
 class Permanent(SourceError):
     """A failure retrying will not fix (an unexpected 4xx)."""
+
+
+def read_capped(response: httpx2.Response, *, limit: int, source: str, what: str) -> bytes:
+    """A streamed body, refused as Transient past `limit` bytes (a declared length or the bytes)."""
+    too_big = Transient(f"{source} sent an answer over {limit} bytes for {what}")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx2
 
-from audits.sources import Fetched, NotFound, Permanent, RateLimited, Transient
+from audits.sources import Fetched, NotFound, Permanent, RateLimited, Transient, read_capped
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ARXIV = "{http://arxiv.org/OAI/arXiv/}"
@@ -47,7 +47,7 @@ class ArxivClient:
         try:
             with self.http.stream("GET", self.base_url, params=params) as response:
                 _raise_for_status(paper, response)
-                raw = _read_capped(response, paper)
+                raw = read_capped(response, limit=MAX_BODY_BYTES, source="arXiv", what=paper)
         except httpx2.TimeoutException as error:
             raise Transient(f"arXiv did not answer in time for {paper}") from error
         except httpx2.TransportError as error:
@@ -76,17 +76,6 @@ def _raise_for_status(paper: str, response: httpx2.Response) -> None:
     if status == 404:
         raise NotFound(f"arXiv has no record {paper}")
     raise Permanent(f"arXiv answered {status} for {paper}")
-
-
-def _read_capped(response: httpx2.Response, paper: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise Transient(f"arXiv sent an answer over {MAX_BODY_BYTES} bytes for {paper}")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _text(element: ET.Element | None, tag: str) -> str | None:

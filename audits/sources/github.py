@@ -10,7 +10,15 @@ from typing import Any
 
 import httpx2
 
-from audits.sources import Fetched, NotFound, Permanent, RateLimited, Transient, Unauthorized
+from audits.sources import (
+    Fetched,
+    NotFound,
+    Permanent,
+    RateLimited,
+    Transient,
+    Unauthorized,
+    read_capped,
+)
 
 API_VERSION = "2022-11-28"
 # Larger answers are refused: a recursive tree of a huge monorepo is not evidence we can store.
@@ -101,7 +109,7 @@ class GitHubClient:
                 if response.status_code == 304:
                     return None, etag
                 _raise_for_status(full_name, response)
-                raw = _read_capped(response, full_name)
+                raw = read_capped(response, limit=MAX_BODY_BYTES, source="GitHub", what=full_name)
                 new_etag = response.headers.get("ETag", "")
         except httpx2.TimeoutException as error:
             raise Transient(f"GitHub did not answer in time for {full_name}") from error
@@ -111,20 +119,6 @@ class GitHubClient:
             return json.loads(raw), new_etag
         except ValueError as error:
             raise Transient(f"GitHub sent a malformed answer for {full_name}") from error
-
-
-def _read_capped(response: httpx2.Response, full_name: str) -> bytes:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise Transient(f"GitHub sent an answer over {MAX_BODY_BYTES} bytes for {full_name}")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise Transient(f"GitHub sent an answer over {MAX_BODY_BYTES} bytes for {full_name}")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _checked(convert: Any, body: Any, full_name: str, *args: Any) -> dict[str, Any]:
