@@ -22,6 +22,7 @@ from audits.sources import Fetched, NotFound, RateLimited, SourceError
 from audits.sources.arxiv import ArxivClient
 from audits.sources.github import GitHubClient
 from audits.sources.hub import HubClient
+from registry.components import page_url
 from registry.models import Project
 
 # Discovery follows links in rounds: the card, then what it links to, then the base model's.
@@ -366,7 +367,7 @@ def observation_url(source: str, locator: str, payload: dict[str, Any] | None) -
         prefix = "datasets/" if kind == "datasets" else ""
         return f"{hub}/{prefix}{repo_id}/blob/main/{path}"
     if source == "arxiv":
-        return f"https://arxiv.org/abs/{locator}"
+        return page_url(source, locator)
     if source == "github-tree":
         return f"https://github.com/{locator}/tree/{payload.get('branch') or 'HEAD'}"
     if source in ("github-license", "github-readme") and payload.get("html_url"):

@@ -83,6 +83,8 @@ def page_url(source: str, locator: str) -> str:
         return f"https://huggingface.co/datasets/{locator}"
     if source == "github":
         return f"https://github.com/{locator}"
+    if source == "arxiv":
+        return f"https://arxiv.org/abs/{locator}"
     return locator
 
 

@@ -299,7 +299,24 @@ class Project(models.Model):
         return Project.objects.listed().filter(family=self.family).exclude(pk=self.pk)
 
 
-class Artifact(models.Model):
+class ServesComponents:
+    """What declared and discovered artifacts share: a public page and the components served."""
+
+    source: str
+    locator: str
+    serves: list[str]
+
+    @property
+    def url(self) -> str:
+        """A page a person can open for this artifact."""
+        return page_url(self.source, self.locator)
+
+    def served_components(self) -> list[str]:
+        """Human labels of the components this artifact serves."""
+        return [BY_ID[c].label for c in self.serves if c in BY_ID]
+
+
+class Artifact(ServesComponents, models.Model):
     """One thing a project publishes at a source: a Hub repo, a GitHub repo, a paper."""
 
     class Source(models.TextChoices):
@@ -336,14 +353,6 @@ class Artifact(models.Model):
     def __str__(self) -> str:
         return f"{self.source}:{self.locator}"
 
-    @property
-    def url(self) -> str:
-        """A page a person can open for this artifact."""
-        return page_url(self.source, self.locator)
-
-    def served_components(self) -> list[str]:
-        """Human labels of the components this artifact serves."""
-        return [BY_ID[c].label for c in self.serves if c in BY_ID]
 
 
 class DiscoveredArtifactQuerySet(models.QuerySet["DiscoveredArtifact"]):
@@ -352,7 +361,7 @@ class DiscoveredArtifactQuerySet(models.QuerySet["DiscoveredArtifact"]):
         return self.exclude(review=DiscoveredArtifact.Review.REJECTED)
 
 
-class DiscoveredArtifact(models.Model):
+class DiscoveredArtifact(ServesComponents, models.Model):
     """Something a project's sources lead to, kept apart from what its record declares.
 
     The audit finds these afresh each time (a model card's links, tags and front matter); the
@@ -409,16 +418,6 @@ class DiscoveredArtifact(models.Model):
     def __str__(self) -> str:
         return f"{self.source}:{self.locator} ({self.review})"
 
-    @property
-    def url(self) -> str:
-        """A page a person can open for this artifact."""
-        if self.source == "arxiv":
-            return f"https://arxiv.org/abs/{self.locator}"
-        return page_url(self.source, self.locator)
-
-    def served_components(self) -> list[str]:
-        """Human labels of the components it was found to serve."""
-        return [BY_ID[c].label for c in self.serves if c in BY_ID]
 
     def review_as(self, review: str, *, moderator: Any, note: str = "") -> None:
         """Record a moderator's confirmation or rejection."""
