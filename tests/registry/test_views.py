@@ -73,3 +73,25 @@ def test_health_reports_database_and_last_heartbeat(client: Client) -> None:
     WorkerHeartbeat.objects.create(name="worker", seen_at="2026-01-01T00:00:00Z")
 
     assert client.get("/health/").json()["worker_seen_at"].startswith("2026-01-01")
+
+
+@pytest.mark.usefixtures("upstream_settings")
+def test_project_page_query_count_is_bounded_whatever_discovery_found(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    # Pythia 6.9B leads discovery to its card, 3 repositories (4 answers each), datasets and
+    # papers: the page rebuilds that set from stored snapshots in a few rounds, not per source.
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    seed = f"{settings.BASE_DIR}/registry/catalogue"
+    call_command("load_catalogue", f"{seed}/pythia-6.9b.yaml", stdout=StringIO())
+    call_command("seed_snapshots", f"{seed}/upstream", stdout=StringIO())
+
+    with django_assert_max_num_queries(15):
+        page = client.get("/projects/pythia-6.9b/")
+
+    assert page.status_code == 200
+    assert "Found by the audit" in page.text
