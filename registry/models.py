@@ -354,7 +354,6 @@ class Artifact(ServesComponents, models.Model):
         return f"{self.source}:{self.locator}"
 
 
-
 class DiscoveredArtifactQuerySet(models.QuerySet["DiscoveredArtifact"]):
     def followed(self) -> DiscoveredArtifactQuerySet:
         """The ones the audit judges: all but those a moderator rejected."""
@@ -417,7 +416,6 @@ class DiscoveredArtifact(ServesComponents, models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.locator} ({self.review})"
-
 
     def review_as(self, review: str, *, moderator: Any, note: str = "") -> None:
         """Record a moderator's confirmation or rejection."""
