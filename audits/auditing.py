@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from audits import rules
+from audits import lineage, rules
 from audits.harvest import (
     Clients,
     DatabaseStore,
@@ -49,12 +50,15 @@ def start_run(*, project: Project, trigger: str, attempt: int = 1) -> AuditRun:
     return AuditRun.objects.create(project=project, trigger=trigger, attempt=attempt)
 
 
-def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = True) -> Outcome:
+def perform_audit(
+    *, run_id: int, clients: Clients | None = None, fetch: bool = True, propagate: bool = True
+) -> Outcome:
     """Claim a queued run and carry it out; a run someone else claimed is left alone.
 
     Without `fetch` the run re-evaluates the stored snapshots: a source that failed lately is
     judged by its last good answer, and the project's stale mark is left as it is, since
-    nobody asked upstream.
+    nobody asked upstream. With `propagate`, what the run changed reaches the projects derived
+    from this one (audits/lineage.py).
     """
     if not AuditRun.objects.claim(run_id):
         logger.info("audit run %s was already claimed", run_id)
@@ -68,7 +72,7 @@ def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = 
     )
     try:
         report = harvest(project=run.project, clients=clients) if fetch else HarvestReport()
-        return evaluate_run(run=run, report=report, from_stored=not fetch)
+        return evaluate_run(run=run, report=report, from_stored=not fetch, propagate=propagate)
     except Exception as error:
         AuditRun.objects.filter(pk=run.pk).update(
             state=AuditRun.State.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
@@ -77,14 +81,21 @@ def perform_audit(*, run_id: int, clients: Clients | None = None, fetch: bool = 
         raise
 
 
-def reevaluate(*, project: Project, trigger: str = AuditRun.Trigger.MANUAL) -> Outcome:
+def reevaluate(
+    *, project: Project, trigger: str = AuditRun.Trigger.MANUAL, propagate: bool = True
+) -> Outcome:
     """Judge the project again from its stored snapshots, at once, without asking upstream."""
     run = start_run(project=project, trigger=trigger)
-    return perform_audit(run_id=run.pk, fetch=False)
+    return perform_audit(run_id=run.pk, fetch=False, propagate=propagate)
 
 
-def evaluate_run(*, run: AuditRun, report: HarvestReport, from_stored: bool = False) -> Outcome:
-    """Evaluate stored observations for the run, store findings and verdict, update the project."""
+def evaluate_run(
+    *, run: AuditRun, report: HarvestReport, from_stored: bool = False, propagate: bool = True
+) -> Outcome:
+    """Evaluate stored observations for the run, store findings and verdict, update the project.
+
+    With `propagate`, the derivatives of the Hub models it changed are re-evaluated after commit.
+    """
     project = run.project
     audit_input = audit_input_for(project, last_good=from_stored)
     findings = rules.evaluate(audit_input)
@@ -102,10 +113,13 @@ def evaluate_run(*, run: AuditRun, report: HarvestReport, from_stored: bool = Fa
         run.save()
         sync_discovered(project, audit_input, now=now)
         _learn_kind(project, audit_input)
+        changed = False
         if incomplete and not from_stored:
             _mark_stale(project, incomplete, now=now)
         elif not incomplete:
-            _make_current(project, verdict, now=now, confirmed=not from_stored)
+            changed = _make_current(project, verdict, now=now, confirmed=not from_stored)
+        if propagate:
+            lineage.announce(run=run, asked=report.asked, verdict_changed=changed)
     return Outcome(
         run_id=run.pk,
         complete=not incomplete,
@@ -243,14 +257,17 @@ def _store(*, run: AuditRun, findings: tuple[FindingResult, ...], result: Verdic
 
 def _make_current(
     project: Project, verdict: Verdict, *, now: datetime, confirmed: bool = True
-) -> None:
-    """Make the verdict current; `confirmed` when upstream answered, so the project is fresh."""
+) -> bool:
+    """Make the verdict current; `confirmed` when upstream answered, so the project is fresh.
+
+    Whether it differs from the one before (a change was recorded).
+    """
     previous = project.current_verdict
-    Change.objects.bulk_create(changes_between(previous, verdict))
+    changes = Change.objects.bulk_create(changes_between(previous, verdict))
     project.adopt_verdict(verdict, license_ids=license_ids_of(verdict))
     if not confirmed:
         project.save(update_fields=[*Project.VERDICT_FIELDS, "updated_at"])
-        return
+        return bool(changes)
     project.audited_at = now
     project.stale_since = None
     project.stale_reason = ""
@@ -269,6 +286,7 @@ def _make_current(
             "updated_at",
         ]
     )
+    return bool(changes)
 
 
 def license_ids_of(verdict: Verdict) -> list[str]:
@@ -367,7 +385,18 @@ def changes_between(previous: Verdict | None, current: Verdict) -> list[Change]:
                     summary=f"{name} changed from {old_value or 'none'} to {new_value or 'none'}.",
                 )
             )
-    return changes
+    return [_fit_summary(change) for change in changes]
+
+
+def _fit_summary(change: Change) -> Change:
+    """The change with its summary cut, with an ellipsis, to what its column holds.
+
+    A finding's reason (or a long license) quoted whole would not fit, and the failed insert
+    would fail every later audit of the project.
+    """
+    limit = Change._meta.get_field("summary").max_length
+    change.summary = Truncator(change.summary).chars(limit)
+    return change
 
 
 def _kind_of(component: str) -> str:

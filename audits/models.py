@@ -96,6 +96,7 @@ class AuditRun(models.Model):
         RETRY = "retry", "Retry after a source failure"
         RULES = "rules", "New rules version"
         SEED = "seed", "Seed snapshots"
+        LINEAGE = "lineage", "A base model changed"
 
     project = models.ForeignKey(
         "registry.Project", on_delete=models.CASCADE, related_name="audit_runs"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audits import auditing, rules
+from audits import auditing, lineage, rules
 from audits.models import AuditRun
 from registry.models import Project
 
@@ -96,3 +96,23 @@ def reevaluate_outdated(limit: int | None = None) -> int:
         auditing.perform_audit(run_id=run.pk, fetch=False)
         count += 1
     return count
+
+
+@shared_task(acks_late=True)
+def propagate_lineage(locators: list[str], origin_id: int | None = None) -> int:
+    """Queue re-evaluations of the projects derived from these changed Hub models."""
+    return len(lineage.propagate(locators=locators, origin_id=origin_id))
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def reevaluate_project(run_id: int) -> str:
+    """Carry out one queued re-evaluation from stored snapshots; it propagates nothing further."""
+    try:
+        outcome = auditing.perform_audit(run_id=run_id, fetch=False, propagate=False)
+    except SoftTimeLimitExceeded:
+        return "time limit"
+    return outcome.osaid or "claimed elsewhere"

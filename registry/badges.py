@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from registry.models import Project
+from registry.models import Project, is_slug
 
 # The verdict in words, as the badge and the pages say it; "" is a project not audited yet.
 OSAID_WORDS: Mapping[str, str] = MappingProxyType(
@@ -125,6 +125,9 @@ def render_badge(project: Project) -> str:
 
 
 def _badge_project(slug: str) -> Project | None:
+    if not is_slug(slug):
+        # No project has such a slug; a NUL in it would even make PostgreSQL refuse the query.
+        return None
     return (
         Project.objects.listed()
         .only("name", "osaid", "mof_class", "current_verdict_id", "updated_at")
@@ -135,6 +138,8 @@ def _badge_project(slug: str) -> Project | None:
 
 def badge_etag(request: HttpRequest, slug: str) -> str | None:
     """Changes whenever the project's verdict (or anything else on its row) changes."""
+    if not is_slug(slug):
+        return None
     row = (
         Project.objects.listed()
         .filter(slug=slug)

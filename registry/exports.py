@@ -136,11 +136,17 @@ def inventory(project: Project, *, base_url: str) -> Inventory:
         by_source.setdefault(artifact.source, []).append(
             _from_artifact(artifact, snapshots, audited=audited)
         )
-    declared_datasets = {a.locator for a in artifacts if a.source == Artifact.Source.HF_DATASET}
+    declared = {(a.source, a.locator) for a in artifacts}
+    discovered = _discovered(project, snapshots, skip=declared) if audited else {}
+    for source, found_here in discovered.items():
+        by_source.setdefault(source, []).extend(found_here)
+    known = declared | {
+        (s.source, s.locator) for found_here in discovered.values() for s in found_here
+    }
     found = [
         _found_dataset(locator, snapshots.get(("hf-dataset", locator)))
         for locator in _datasets_in_evidence(findings)
-        if locator not in declared_datasets
+        if ("hf-dataset", locator) not in known
     ]
     models = by_source.get(Artifact.Source.HF_MODEL, [])
     model = models[0] if models else None
@@ -217,6 +223,40 @@ def _from_artifact(
         revision=snapshot.revision if snapshot else "",
         payload=snapshot.payload if snapshot else None,
     )
+
+
+def _discovered(
+    project: Project,
+    snapshots: Mapping[tuple[str, str], Snapshot],
+    *,
+    skip: set[tuple[str, str]],
+) -> dict[str, list[Source]]:
+    """What the audit found from the project's own sources (not its base models), by kind."""
+    found: dict[str, list[Source]] = {}
+    rows = project.discovered.followed().filter(depth=0, origin="discovered")
+    for row in rows.order_by("source", "locator"):
+        if (row.source, row.locator) in skip:
+            continue
+        snapshot = snapshots.get((row.source, row.locator))
+        # An arXiv paper is exported as its page, as a record's paper URL is.
+        kind = Artifact.Source.URL if row.source == "arxiv" else row.source
+        if kind not in (Artifact.Source.GITHUB, Artifact.Source.HF_DATASET, Artifact.Source.URL):
+            continue
+        found.setdefault(kind, []).append(
+            Source(
+                source=kind,
+                locator=row.url if kind == Artifact.Source.URL else row.locator,
+                url=row.url,
+                serves=tuple(row.serves),
+                declared_license=None,
+                concluded_license=_seen_license(row.source, snapshot),
+                from_record=False,
+                examined=True,
+                revision=snapshot.revision if snapshot else "",
+                payload=snapshot.payload if snapshot else None,
+            )
+        )
+    return found
 
 
 def _found_dataset(locator: str, snapshot: Snapshot | None) -> Source:

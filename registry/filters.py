@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import MINYEAR, UTC, datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
 from audits.choices import COMPONENT_CHOICES, STATUS_CHOICES
@@ -46,6 +49,44 @@ LICENSE_CATEGORY_CHOICES = [
 CHANGE_KIND_CHOICES = Change.Kind.choices
 # Only these two words: a lenient boolean would read a typo as "no filter".
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+MOMENT_FORMAT = (
+    "Enter a date and time in ISO 8601, e.g. 2024-05-01, 2024-05-01T12:00:00Z or "
+    "2024-05-01T12:00:00+05:30."
+)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same moment in UTC, clamped to the years Python counts.
+
+    PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (-20:29), so every moment a
+    client sends reaches the database in UTC.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+05:30 is before datetime.min in UTC; "since then" means everything.
+        if moment.year == MINYEAR:
+            return datetime.min.replace(tzinfo=UTC)
+        return datetime.max.replace(tzinfo=UTC)
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 date, or date and time with any offset, as a moment in UTC."""
+
+    default_error_messages = {"invalid": MOMENT_FORMAT}
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str) and "\x00" in value:
+            # datetime.fromisoformat stops reading at a NUL and would accept what precedes it.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        moment = super().to_python(value)
+        return None if moment is None else as_utc(moment)
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """Compares with a moment written in ISO 8601; a bad one is a 400 that shows the format."""
+
+    field_class = MomentField
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -104,9 +145,14 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_noop",
         help_text="With component: the status it must have (curated value when curated).",
     )
-    audited_since = django_filters.IsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
-    changed_since = django_filters.IsoDateTimeFilter(
-        method="filter_noop", help_text="Projects with a change recorded at or after this time."
+    audited_since = MomentFilter(
+        field_name="audited_at",
+        lookup_expr="gte",
+        help_text="Projects audited at or after this moment (ISO 8601, any offset).",
+    )
+    changed_since = MomentFilter(
+        method="filter_changed_since",
+        help_text="Projects with a change recorded at or after this moment (ISO 8601, any offset).",
     )
     change_kind = django_filters.ChoiceFilter(
         choices=CHANGE_KIND_CHOICES, method="filter_noop", help_text="With changed_since."
@@ -160,6 +206,17 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_stale(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(stale_since__isnull=value != "true")
 
+    def filter_changed_since(
+        self, queryset: QuerySet[Project], name: str, value: datetime
+    ) -> QuerySet[Project]:
+        # The datetime hint is what the API schema documents the parameter with.
+        changes = Change.objects.filter(project=OuterRef("pk"), created_at__gte=value)
+        if kind := self.form.cleaned_data.get("change_kind"):
+            changes = changes.filter(kind=kind)
+        if changed := self.form.cleaned_data.get("change_component"):
+            changes = changes.filter(component=changed)
+        return queryset.filter(Exists(changes))
+
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
@@ -177,20 +234,19 @@ class ProjectFilter(django_filters.FilterSet):
                 run_id=OuterRef("current_verdict__run_id"), component=component
             ).filter(Q(curation__isnull=True, status=status) | Q(curation__status=status))
             queryset = queryset.filter(Exists(findings))
-        if since := data.get("changed_since"):
-            changes = Change.objects.filter(project=OuterRef("pk"), created_at__gte=since)
-            if kind := data.get("change_kind"):
-                changes = changes.filter(kind=kind)
-            if changed := data.get("change_component"):
-                changes = changes.filter(component=changed)
-            queryset = queryset.filter(Exists(changes))
-        elif data.get("change_kind") or data.get("change_component"):
+        if not data.get("changed_since") and (
+            data.get("change_kind") or data.get("change_component")
+        ):
             raise ValidationError({"changed_since": ["change_kind and change_component need it."]})
         return queryset
 
 
 class ChangeFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = MomentFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text="Changes recorded at or after this moment (ISO 8601, any offset).",
+    )
     kind = django_filters.ChoiceFilter(choices=CHANGE_KIND_CHOICES)
     component = django_filters.ChoiceFilter(choices=COMPONENT_CHOICES)
     project = django_filters.CharFilter(field_name="project__slug")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
 from django.db import transaction
 
-from registry.models import SLUG_PATTERN, Artifact, Organization, Project
+from registry.models import SLUG_MAX_LENGTH, Artifact, Organization, Project, make_slug
 
 # The Hub's pipeline tags, grouped into the catalogue's kinds.
 KIND_OF_PIPELINE: dict[str, str] = {
@@ -41,21 +39,13 @@ def kind_of(pipeline_tag: str | None) -> str:
     return KIND_OF_PIPELINE.get(pipeline_tag or "", "other")
 
 
-def make_slug(text: str) -> str:
-    """A slug SLUG_PATTERN accepts, from any text; dots stay, as in pythia-6.9b."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    dashed = re.sub(r"[^a-z0-9.]+", "-", ascii_text)
-    # A run of separators becomes one: a dash if it holds one, else a dot.
-    joined = re.sub(r"[.-]{2,}", lambda m: "-" if "-" in m.group(0) else ".", dashed)
-    slug = joined.strip(".-")[:100].strip(".-")
-    return slug if re.fullmatch(SLUG_PATTERN, slug) else "project"
-
-
 def unique_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`... cut to fit: the first slug no project holds yet."""
     slug, number = base, 1
     while Project.objects.filter(slug=slug).exists():
         number += 1
-        slug = f"{base}-{number}"
+        suffix = f"-{number}"
+        slug = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip(".-") + suffix
     return slug
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +20,35 @@ from registry.components import BY_ID, KINDS, SOURCES, page_url
 
 # Dots are allowed because model sizes are written with them (pythia-6.9b).
 SLUG_PATTERN = r"[a-z0-9]+(?:[.-][a-z0-9]+)*"
+SLUG_MAX_LENGTH = 100
+# What make_slug answers for a text with no letter or digit it can keep.
+FALLBACK_SLUG = "project"
 slug_validator = RegexValidator(
     rf"\A{SLUG_PATTERN}\Z",
     "Use lowercase letters and digits in groups joined by '-' or '.', e.g. pythia-6.9b.",
 )
+
+
+def is_slug(text: str) -> bool:
+    """Whether a text is a project slug: what the URLs, the API and the validator accept."""
+    return len(text) <= SLUG_MAX_LENGTH and slug_validator.regex.match(text) is not None
+
+
+def make_slug(text: str, *, fallback: str = "") -> str:
+    """The slug of any text, one is_slug accepts; dots stay, as in pythia-6.9b.
+
+    Everything that names a project by slug goes through here, so a name with "_" or "é" can
+    never make a slug the project's own URL refuses. A text with no letter or digit to keep
+    gives the slug of `fallback`, or "project".
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    dashed = re.sub(r"[^a-z0-9.]+", "-", ascii_text)
+    # A run of separators becomes one: a dash if it holds one, else a dot.
+    joined = re.sub(r"[.-]{2,}", lambda m: "-" if "-" in m.group(0) else ".", dashed)
+    slug = joined.strip(".-")[:SLUG_MAX_LENGTH].strip(".-")
+    if is_slug(slug):
+        return slug
+    return make_slug(fallback) if fallback else FALLBACK_SLUG
 
 
 class Organization(models.Model):
@@ -185,7 +211,7 @@ class Project(models.Model):
         LISTED = "listed", "Listed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    slug = models.CharField(max_length=100, unique=True, validators=[slug_validator])
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=KINDS)
     organization = models.ForeignKey(
@@ -413,6 +439,8 @@ class DiscoveredArtifact(ServesComponents, models.Model):
                 fields=["project", "source", "locator"], name="unique_discovered_per_project"
             )
         ]
+        # Who derives from a base model: a lookup by what was found, across projects.
+        indexes = [models.Index(fields=["source", "locator"], name="discovered_locator_idx")]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.locator} ({self.review})"
@@ -493,11 +521,24 @@ class Submission(models.Model):
         Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
     )
     moderator_message = models.TextField(blank=True)
+    idempotency_key = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The client's Idempotency-Key: a retry with it answers this submission.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_submission_per_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name or self.hub_model} ({self.state})"

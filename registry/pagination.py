@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework.pagination import CursorPagination
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from registry.filters import as_utc
 
 COUNT_CAP = 10_000
 
@@ -23,7 +28,29 @@ class CappedCursorPagination(CursorPagination):
     ) -> list[Any] | None:
         # Counting stops past the cap: "10,000+" costs the same at any size.
         self.count = queryset.order_by()[: COUNT_CAP + 1].count()
+        self.model: type[Model] = queryset.model
         return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's cursor, with a position its ordering field cannot hold answered 404, not 500.
+
+        A cursor is base64 a client can write: a NUL, a non-date or an offset PostgreSQL
+        refuses (-20:29) would otherwise reach the query.
+        """
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        if "\x00" in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            position = field.to_python(cursor.position)
+        except ValidationError:
+            raise NotFound(self.invalid_cursor_message) from None
+        if isinstance(position, datetime):
+            moment = position.replace(tzinfo=UTC) if position.tzinfo is None else as_utc(position)
+            return cursor._replace(position=str(moment))
+        return cursor
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)

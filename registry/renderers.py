@@ -1,4 +1,4 @@
-"""CSV rendering of project lists, for spreadsheets."""
+"""CSV rendering of project lists for spreadsheets, with no cell they would run as a formula."""
 
 from __future__ import annotations
 
@@ -23,6 +23,19 @@ CSV_COLUMNS = [
     "audited_at",
     "url",
 ]
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with a quote so it shows as text.
+
+    Names and organizations come from submissions and the Hub, so anyone can make one start
+    with "=". Numbers, booleans and empty cells pass as they are.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return f"'{cell}"
+    return cell
 
 
 class ProjectCSVRenderer(BaseRenderer):
@@ -40,7 +53,9 @@ class ProjectCSVRenderer(BaseRenderer):
         if isinstance(rows, list):
             for row in rows:
                 verdict = row.get("verdict") or {}
-                writer.writerow({**row, **verdict})
+                writer.writerow(
+                    {name: neutralise_formula(value) for name, value in {**row, **verdict}.items()}
+                )
         else:  # an error body: one line saying so beats a half-empty sheet
             out.write(str(rows))
         return out.getvalue().encode()

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audits import lineage
 from audits.choices import COMPONENT_CHOICES, STATUS_CHOICES
 from audits.models import AuditRun, Change, Curation, Finding, Verdict
 from audits.rules.types import DATA_FACETS
@@ -73,6 +74,31 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 extend_schema_field(EVIDENCE_SCHEMA)(FindingSerializer._declared_fields["evidence"])
+
+
+class LineageBaseSerializer(serializers.Serializer):
+    """One base model of the chain, and the listed project that publishes it, if any."""
+
+    locator = serializers.CharField(help_text="The base model's Hub id.")
+    source_url = serializers.URLField(help_text="Its page on the Hub.")
+    slug = serializers.CharField(
+        allow_null=True, help_text="The listed project that publishes this base, if any."
+    )
+    url = serializers.URLField(allow_null=True, help_text="That project's page.")
+    api_url = serializers.URLField(allow_null=True, help_text="That project in this API.")
+
+
+class LineageSerializer(FindingSerializer):
+    chain = serializers.SerializerMethodField(
+        help_text="The base models it derives from, nearest first, linked to their projects."
+    )
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "chain"]
+
+    @extend_schema_field(LineageBaseSerializer(many=True))
+    def get_chain(self, finding: Finding) -> list[dict[str, Any]]:
+        return self.context.get("chain", [])
 
 
 class VerdictSerializer(serializers.ModelSerializer):
@@ -283,10 +309,22 @@ class ProjectDetailSerializer(ProjectListSerializer):
         rows = [f for f in self._findings(project) if f.component in DATA_FACETS]
         return FindingSerializer(rows, many=True).data
 
-    @extend_schema_field(FindingSerializer(allow_null=True))
+    @extend_schema_field(LineageSerializer(allow_null=True))
     def get_lineage(self, project: Project) -> dict[str, Any] | None:
         rows = [f for f in self._findings(project) if f.component == "lineage"]
-        return FindingSerializer(rows[0]).data if rows else None
+        if not rows or project.current_verdict is None:
+            return None
+        chain = [
+            {
+                "locator": base.locator,
+                "source_url": base.source_url,
+                "slug": base.project.slug if base.project else None,
+                "url": self.get_url(base.project) if base.project else None,
+                "api_url": self.get_api_url(base.project) if base.project else None,
+            }
+            for base in lineage.chain_of(project.current_verdict.lineage, project=project)
+        ]
+        return LineageSerializer(rows[0], context={"chain": chain}).data
 
 
 class AuditRunSerializer(serializers.ModelSerializer):

@@ -173,11 +173,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested thousands deep is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "registry.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's throttles, reading on while the cache is down and refusing writes with 503.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "registry.throttles.AnonRateThrottle",
+        "registry.throttles.UserRateThrottle",
+        "registry.throttles.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="600/minute"),
@@ -296,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
     "reevaluate-outdated-verdicts": {
         "task": "audits.tasks.reevaluate_outdated",
         "schedule": timedelta(seconds=AUDIT_SWEEP_SECONDS),
+    },
+    # The outbox's relay: previews the broker never took are sent again after their lease.
+    "requeue-pending-previews": {
+        "task": "registry.tasks.requeue_previews",
+        "schedule": timedelta(minutes=1),
     },
 }
 

@@ -14,7 +14,10 @@ urlpatterns = [
     # Any name: a badge URL that names no listed project gets a plain 404, never the HTML page.
     re_path(r"^badge/(?P<slug>[^/]+)\.svg$", badges.badge, name="project-badge"),
     path("licenses/", site_pages.license_list, name="license-list"),
-    # License ids hold dots and "+" (GPL-2.0+, LicenseRef-scancode-llama-2-license-2023).
-    re_path(r"^licenses/(?P<license_id>[^/]+)/$", site_pages.license_detail, name="license-detail"),
+    # License ids hold dots and "+" (GPL-2.0+, LicenseRef-scancode-llama-2-license-2023); never
+    # NUL, which PostgreSQL refuses in text.
+    re_path(
+        r"^licenses/(?P<license_id>[^/\x00]+)/$", site_pages.license_detail, name="license-detail"
+    ),
     path("methodology/", site_pages.methodology, name="methodology"),
 ]

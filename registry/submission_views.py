@@ -6,8 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -16,9 +18,12 @@ from registry.api import moderate
 from registry.components import KINDS
 from registry.models import Project, Submission
 from registry.submission_serializers import ModerationSerializer, SubmissionCreateSerializer
+from registry.throttles import CACHE_ERRORS, RETRY_AFTER_SECONDS
 
 # A field people never see; bots that fill every field give themselves away.
 HONEYPOT = "website"
+# Open submissions on one page of the moderation queue.
+MODERATION_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,14 +34,25 @@ def submit(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/submit.html", context)
     if request.POST.get(HONEYPOT):
         return render(request, "registry/submit.html", context, status=400)
-    if is_ratelimited(
-        request,
-        group="submit",
-        key="ip",
-        rate=settings.SUBMISSION_RATE,
-        method="POST",
-        increment=True,
-    ):
+    try:
+        limited = is_ratelimited(
+            request,
+            group="submit",
+            key="ip",
+            rate=settings.SUBMISSION_RATE,
+            method="POST",
+            increment=True,
+        )
+    except CACHE_ERRORS:
+        # Uncounted, a flood would get through: refuse until the cache is back, keep the text.
+        context["values"] = request.POST
+        context["errors"] = {
+            "form": ["The site cannot take submissions right now; try again in a minute."]
+        }
+        response = render(request, "registry/submit.html", context, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if limited:
         context["errors"] = {"form": ["Too many submissions from your address; try later."]}
         return render(request, "registry/submit.html", context, status=429)
     data = {
@@ -72,27 +88,44 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("registry.moderate", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def moderation(request: HttpRequest) -> HttpResponse:
-    """The queue: open submissions with their previews and conflicts, and the actions."""
+    """The queue, newest first, a page at a time: open submissions with their previews and
+    conflicts, and the actions. An action returns to the page it was taken on."""
     problem = ""
     if request.method == "POST":
-        submission = get_object_or_404(Submission, token=request.POST.get("token", ""))
+        token = request.POST.get("token", "")
+        if "\x00" in token:
+            # PostgreSQL refuses NUL in text; no submission has such a token.
+            raise Http404("No submission has this token.")
+        submission = get_object_or_404(Submission, token=token)
         serializer = ModerationSerializer(data=request.POST)
         if serializer.is_valid():
             try:
                 moderate(submission, request.user, serializer.validated_data)
-                return redirect("moderation")
+                return redirect(_moderation_url(request.POST.get("page", "")))
             except submissions.SubmissionError as error:
                 problem = str(error)
         else:
             problem = "; ".join(
                 f"{k}: {' '.join(map(str, v))}" for k, v in serializer.errors.items()
             )
-    queue = Submission.objects.filter(
-        state__in=[Submission.State.PENDING, Submission.State.NEEDS_INFO]
-    ).select_related("duplicate_of", "project")
+    queue = (
+        Submission.objects.filter(state__in=[Submission.State.PENDING, Submission.State.NEEDS_INFO])
+        .select_related("duplicate_of", "project")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(queue, MODERATION_PAGE_SIZE).get_page(
+        request.POST.get("page") or request.GET.get("page")
+    )
     context = {
-        "queue": queue,
+        "page": page,
         "problem": problem,
         "projects": Project.objects.listed().order_by("name").values_list("slug", "name"),
     }
     return render(request, "registry/moderation.html", context)
+
+
+def _moderation_url(page: str) -> str:
+    """The queue's address at that page; the first page for anything that is not one."""
+    url = reverse("moderation")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) <= 6 else 1
+    return f"{url}?page={number}" if number > 1 else url

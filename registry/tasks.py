@@ -3,6 +3,7 @@
 import socket
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from registry import submissions
@@ -21,3 +22,9 @@ def record_heartbeat(name: str = "worker") -> None:
 def build_submission_preview(submission_id: int) -> None:
     """Harvest a submission's sources and store what the auditor would say about them."""
     submissions.build_preview(submission_id=submission_id)
+
+
+@shared_task(acks_late=True)
+def requeue_previews(limit: int | None = None) -> int:
+    """Send again the previews the broker never took, or lost, once their lease has ended."""
+    return len(submissions.requeue_previews(limit=limit or settings.AUDIT_BATCH_SIZE))

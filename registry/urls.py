@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, register_converter
+from django.urls.converters import StringConverter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from registry import api, submission_views, views
@@ -20,7 +21,14 @@ class ProjectSlugConverter:
         return value
 
 
+class TextConverter(StringConverter):
+    """Any text but "/" and NUL: PostgreSQL refuses NUL in text, so such a URL names nothing."""
+
+    regex = r"[^/\x00]+"
+
+
 register_converter(ProjectSlugConverter, "project")
+register_converter(TextConverter, "text")
 
 api_urls = [
     path("projects/", api.ProjectList.as_view(), name="api-project-list"),
@@ -52,13 +60,13 @@ api_urls = [
     path("audits/<int:pk>/", api.AuditDetail.as_view(), name="api-audit-detail"),
     path("changes/", api.ChangeList.as_view(), name="api-change-list"),
     path("licenses/", api.LicenseList.as_view(), name="api-license-list"),
-    path("licenses/<str:pk>/", api.LicenseDetail.as_view(), name="api-license-detail"),
+    path("licenses/<text:pk>/", api.LicenseDetail.as_view(), name="api-license-detail"),
     path("organizations/", api.OrganizationList.as_view(), name="api-organization-list"),
     path("submissions/", api.SubmissionCreate.as_view(), name="api-submission-create"),
     path("submissions/queue/", api.SubmissionQueue.as_view(), name="api-submission-queue"),
-    path("submissions/<str:token>/", api.SubmissionStatus.as_view(), name="api-submission-status"),
+    path("submissions/<text:token>/", api.SubmissionStatus.as_view(), name="api-submission-status"),
     path(
-        "submissions/<str:token>/moderate/",
+        "submissions/<text:token>/moderate/",
         api.SubmissionModerate.as_view(),
         name="api-submission-moderate",
     ),
@@ -73,7 +81,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("evidence/<int:snapshot_id>/", views.evidence, name="evidence"),
     path("submit/", submission_views.submit, name="submit"),
-    path("submissions/<str:token>/", submission_views.status, name="submission-status"),
+    path("submissions/<text:token>/", submission_views.status, name="submission-status"),
     path("moderation/", submission_views.moderation, name="moderation"),
     path("health/", views.health, name="health"),
     path("api/v1/", include(api_urls)),

@@ -17,13 +17,14 @@ from django.views import defaults
 
 from audits.choices import STATUS_CHOICES
 from audits.harvest import declared_of, observed_pairs, states_for
+from audits.lineage import chain_of
 from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
 from registry.api_errors import error_body
 from registry.charts import score_history_svg
 from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS, page_url
 from registry.filters import MOF_CHOICES, OSAID_CHOICES, ProjectFilter
-from registry.models import Artifact, Organization, Project, WorkerHeartbeat
+from registry.models import Artifact, Organization, Project, WorkerHeartbeat, is_slug
 
 PAGE_SIZE = 25
 SORTS = {
@@ -177,7 +178,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "artifacts": project.artifacts.all(),
         "discovered": project.discovered.all(),
         "lineage": next((f for f in findings if f.component == "lineage"), None),
+        "lineage_chain": chain_of(verdict.lineage, project=project) if verdict else [],
         "claims": next((f for f in findings if f.component == "open-source-claim"), None),
+        "license_agreement": next(
+            (f for f in findings if f.component == "license-agreement"), None
+        ),
         "changes": project.changes.all()[:20],
         "family_members": project.family_members().only("slug", "name"),
         "sources": sorted(
@@ -201,7 +206,8 @@ def compare(request: HttpRequest) -> HttpResponse:
     found = {
         p.slug: p
         for p in Project.objects.listed()
-        .filter(slug__in=slugs)
+        # Text that is no slug names no project (and a NUL in it PostgreSQL would refuse).
+        .filter(slug__in=[s for s in slugs if is_slug(s)])
         .select_related("organization", "current_verdict__run")
     }
     problems = []

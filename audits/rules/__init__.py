@@ -20,6 +20,7 @@ from audits.rules.components import (
 from audits.rules.data_information import facet_findings
 from audits.rules.discovered import with_discovered
 from audits.rules.frameworks import SCORE_WEIGHTS, verdict
+from audits.rules.license_agreement import license_agreement_finding
 from audits.rules.types import AuditInput, Curation, Finding
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
 
 # Bump whenever a rule changes what it finds: every project is then re-evaluated from its
 # stored snapshots. Year.month.release-within-the-month.
-RULES_VERSION = "2026.11.1"
+RULES_VERSION = "2026.12.1"
 
 
 def _curated(finding: Finding, curations: Sequence[Curation]) -> Finding:
@@ -46,7 +47,7 @@ def _curated(finding: Finding, curations: Sequence[Curation]) -> Finding:
 
 def evaluate(audit: AuditInput) -> tuple[Finding, ...]:
     """All findings of one audit: 17 components in registry order, access, the data facets,
-    then lineage and open-source claims.
+    then lineage, open-source claims and whether the license statements agree.
 
     What the sources lead to (discovery) is judged with what the record declares. A curation
     is attached to its finding; the tool's own status stays in `Finding.status`.
@@ -58,5 +59,6 @@ def evaluate(audit: AuditInput) -> tuple[Finding, ...]:
         *facet_findings(full),
         lineage_finding(full),
         claims_finding(full),
+        license_agreement_finding(full),
     )
     return tuple(_curated(f, audit.curations) for f in findings)

@@ -278,6 +278,22 @@ def _model_data_card(model: _ModelView) -> list[Part]:
     ]
 
 
+def _model_usage(model: _ModelView) -> list[Part]:
+    """A card's usage example that loads and runs the model is inference code under its license."""
+    usage = discovery.usage_code(model.body) if model.card else None
+    if usage is None:
+        return []
+    assert model.card is not None
+    where = f" ({usage.section})" if usage.section else ""
+    return [
+        model.licensed(
+            f"{model.locator}'s model card publishes a usage script{where}",
+            "code",
+            (seen(model.card, "text", usage.value),),
+        )
+    ]
+
+
 # Components a Hub model shows by itself; anything else it is declared for takes its license.
 _MODEL_SHOWS: Mapping[str, Callable[[_ModelView], list[Part]]] = MappingProxyType(
     {
@@ -287,6 +303,7 @@ _MODEL_SHOWS: Mapping[str, Callable[[_ModelView], list[Part]]] = MappingProxyTyp
         "model-metadata": _model_metadata,
         "evaluation-results": _model_evaluation,
         "data-card": _model_data_card,
+        "inference-code": _model_usage,
     }
 )
 # What a Hub model can show for components nobody declared it for.
@@ -697,7 +714,14 @@ def _code(component: str) -> Callable[[AuditInput], Finding]:
 
 model_architecture = _code("model-architecture")
 training_code = _code("training-code")
-inference_code = _code("inference-code")
+
+
+def inference_code(audit: AuditInput) -> Finding:
+    """Inference code: the code that serves it, else the model card's own usage script."""
+    parts = _parts(audit, "inference-code") or card_derived_parts(audit, "inference-code")
+    return _rule(audit, "inference-code", parts, "No published code serves the inference code")
+
+
 evaluation_code = _code("evaluation-code")
 data_preprocessing_code = _code("data-preprocessing-code")
 

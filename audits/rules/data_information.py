@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from audits.rules import discovery
 from audits.rules.components import base_models, declared_for
+from audits.rules.discovered import CARD_PATH, file_locator
 from audits.rules.evidence import (
     fetch_problem,
     origin_evidence,
@@ -15,7 +17,14 @@ from audits.rules.evidence import (
     seen,
     serves,
 )
-from audits.rules.types import DATA_FACETS, AuditInput, DeclaredArtifact, Evidence, Finding
+from audits.rules.types import (
+    DATA_FACETS,
+    AuditInput,
+    DeclaredArtifact,
+    Evidence,
+    Finding,
+    Observation,
+)
 from registry.components import BY_ID
 
 # Dataset-card keys (the Hub's dataset card metadata) that answer each facet.
@@ -33,6 +42,9 @@ LABELLING_PARTIAL_KEYS: tuple[str, ...] = ("language_creators",)
 # Declared documents taken to describe the training data. A paper or report alone is not taken
 # as naming it: Llama 2's paper says "publicly available sources" and names nothing.
 DOCUMENT_COMPONENTS: tuple[str, ...] = ("data-card", "technical-report", "research-paper")
+OWN_PAPERS: Mapping[str, str] = MappingProxyType(
+    {"own": "research-paper", "report": "technical-report"}
+)
 
 _WHAT: Mapping[str, str] = MappingProxyType(
     {
@@ -50,6 +62,15 @@ class _Named:
     source: str
     declared: bool
     evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A card or README the audit read, with where it was seen."""
+
+    name: str  # "the model card of LLM360/Amber"
+    observation: Observation
+    text: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,66 @@ _KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+# What a card's or README's prose shows: a table, a list or a section discloses a facet; a lone
+# sentence ("pretrained on 15 trillion tokens") discloses it in part.
+_STRUCTURED = ("table", "list", "section")
+
+
+def _read_text(audit: AuditInput, source: str, locator: str, name: str) -> _Text | None:
+    observation = audit.observation(source, locator)
+    if not readable(observation):
+        return None
+    assert observation is not None and observation.payload is not None
+    text = str(observation.payload.get("text") or "")
+    return _Text(name, observation, text) if text.strip() else None
+
+
+def _dataset_text(audit: AuditInput, dataset: str) -> _Text | None:
+    locator = file_locator("dataset", dataset, CARD_PATH)
+    return _read_text(audit, "hf-file", locator, f"the dataset card of {dataset}")
+
+
+def _project_texts(audit: AuditInput) -> list[_Text]:
+    """The project's own texts about its data: its model cards and its data-preparation READMEs."""
+    texts: list[_Text] = []
+    for artifact in audit.artifacts:
+        if artifact.depth or artifact.origin == "base":
+            continue
+        if artifact.source == "hf-model":
+            observation = audit.observation("hf-model", artifact.locator)
+            payload = (observation.payload or {}) if observation else {}
+            repo_id = str(payload.get("id") or artifact.locator)
+            locator = file_locator("model", repo_id, CARD_PATH)
+            text = _read_text(audit, "hf-file", locator, f"the model card of {repo_id}")
+        elif artifact.source == "github" and "data-preprocessing-code" in serves(artifact):
+            name = f"the README of {artifact.locator}"
+            text = _read_text(audit, "github-readme", artifact.locator, name)
+        else:
+            continue
+        if text is not None and all(t.observation != text.observation for t in texts):
+            texts.append(text)
+    return texts
+
+
+def _disclosed_in(texts: Sequence[_Text], facet: str) -> tuple[str, str, tuple[Evidence, ...]]:
+    """The level the texts' prose shows for a facet, the passage that shows it, and evidence."""
+    sentences: list[tuple[str, Evidence]] = []
+    for text in texts:
+        for shown in discovery.data_disclosures(text.text):
+            if shown.facet != facet:
+                continue
+            evidence = seen(text.observation, "text", shown.line)
+            quote = f"{text.name} ({shown.section or 'its opening'}): “{_short(shown.line)}”"
+            if shown.kind in _STRUCTURED:
+                return "disclosed", quote, (evidence,)
+            sentences.append((quote, evidence))
+    if not sentences:
+        return "not-disclosed", "", ()
+    level = "disclosed" if len(sentences) >= discovery.SENTENCES_KEPT else "partial"
+    kept = sentences[: discovery.SENTENCES_KEPT]
+    return level, "; ".join(q for q, _ in kept), tuple(e for _, e in kept)
+
+
 def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > _VALUE_LIMIT:
         return value[:_VALUE_LIMIT] + "…"
@@ -154,6 +235,13 @@ def _documents(audit: AuditInput) -> list[tuple[str, DeclaredArtifact]]:
             # A Hub dataset's card is read for its keys, not trusted as a document.
             if artifact.source != "hf-dataset":
                 found.setdefault(artifact.locator, (component, artifact))
+    # The model's own paper or report, found and read on arXiv, documents the data it trained
+    # on as a record's declared paper does (it counts only where the data is named at all).
+    for artifact in audit.artifacts:
+        if artifact.origin != "discovered" or artifact.depth or artifact.role not in OWN_PAPERS:
+            continue
+        if readable(audit.observation("arxiv", artifact.locator)):
+            found.setdefault(artifact.locator, (OWN_PAPERS[artifact.role], artifact))
     return list(found.values())
 
 
@@ -178,6 +266,11 @@ def _dataset_level(audit: AuditInput, facet: str, named: _Named) -> _Level:
     payload = observation.payload
     card = payload.get("cardData") or {}
     level, keys = _JUDGES[facet](card, payload)
+    if level != "disclosed":
+        text = _dataset_text(audit, str(payload.get("id") or named.id))
+        by_text, quote, shown = _disclosed_in([text] if text else [], facet)
+        if _RANK[by_text] > _RANK[level]:
+            return _Level(by_text, f"{quote}", shown)
     evidence = tuple(
         seen(
             observation,
@@ -193,6 +286,9 @@ def _dataset_level(audit: AuditInput, facet: str, named: _Named) -> _Level:
     else:
         detail = f"the card of {named.id} shows none of {', '.join(_KEYS[facet])}"
     return _Level(level, detail, evidence)
+
+
+_RANK: Mapping[str, int] = MappingProxyType({"not-disclosed": 0, "partial": 1, "disclosed": 2})
 
 
 def _combine(levels: Sequence[_Level]) -> str:
@@ -270,8 +366,21 @@ def _facet(
             "this information, not for the datasets themselves to be open.",
             evidence=(*(e for _, a in documents for e in origin_evidence(a)), *named_evidence),
         )
-    details = "; ".join(lv.detail for lv in levels)
     what = _WHAT[facet]
+    if status != "disclosed" and not _undisclosed_bases(audit):
+        level, quote, shown = _disclosed_in(_project_texts(audit), facet)
+        if level == "disclosed":
+            return Finding(
+                facet,
+                "disclosed",
+                f"The project's own text discloses {what}: {quote}; OSAID asks for this "
+                "information, not for the datasets themselves to be open.",
+                evidence=(*shown, *named_evidence),
+            )
+        if level == "partial" and status in ("not-disclosed", "unknown"):
+            levels = [*levels, _Level("partial", quote, shown)]
+            status = "partial" if status == "not-disclosed" else status
+    details = "; ".join(lv.detail for lv in levels)
     reasons = {
         "disclosed": f"Dataset cards disclose {what}: {details}; the datasets themselves need "
         "not be open for OSAID.",

@@ -71,9 +71,8 @@ def related(source: str, locator: str, payload: Mapping[str, Any] | None) -> lis
         repo_type = "model" if source == "hf-model" else "dataset"
         siblings = {s.get("rfilename", "") for s in payload.get("siblings") or ()}
         wanted = [CARD_PATH] if CARD_PATH in siblings or source == "hf-model" else []
-        card = payload.get("cardData") or {}
-        unnamed = str(card.get("license") or "").lower() in ("other", "")
-        if source == "hf-model" and unnamed and (path := license_file(payload)) is not None:
+        # The LICENSE file resolves `license: other` and is compared with what the card says.
+        if source == "hf-model" and (path := license_file(payload)) is not None:
             wanted.append(path)
         # A renamed repo answers under its new id: its files are asked under that id.
         repo_id = str(payload.get("id") or locator)
@@ -191,9 +190,9 @@ def _repositories(audit: AuditInput, model: Observation, body: str, found: _Foun
     card = _card_observation(audit, model)
     if card is None:
         return
-    namespace = model.locator.split("/")[0].lower()
+    namespace = model.locator.split("/")[0]
     for mention in discovery.github_repos(body)[:REPOS_FOLLOWED]:
-        own = mention.value.split("/")[0].lower() == namespace
+        own = same_organisation(mention.value.split("/")[0], namespace)
         found.add(
             repository(
                 audit,
@@ -218,6 +217,10 @@ def repository(
     shown = _repo_serves(full_name, tuple(paths), text, description)
     evidence: list[Evidence] = list(how)
     serves: list[str] = []
+    # A short card line that labels the link ("Training Code", "Data Preparation") is the
+    # maintainers' word for what the repository serves, when it holds code at all.
+    if discovery.holds_source(paths):
+        serves.extend(c for c in _SAYS if _card_labels(line, c))
     for served in shown:
         # Another organisation's repository (a library the card mentions) is the model's own
         # training or evaluation code only if the card's sentence says so.
@@ -259,7 +262,8 @@ def _submitted_repositories(audit: AuditInput, found: _Found) -> None:
 
 _SAYS: Mapping[str, re.Pattern[str]] = {
     "training-code": re.compile(r"\btrain(?:ed|ing)?\b|\bpre-?train", re.IGNORECASE),
-    "evaluation-code": re.compile(r"\beval(?:uat\w*)?\b|\bbenchmark", re.IGNORECASE),
+    "inference-code": re.compile(r"\binferenc\w*|\bserving\b", re.IGNORECASE),
+    "evaluation-code": re.compile(r"\beval(?:uat\w*)?\b|\bbenchmark|\bmetrics\b", re.IGNORECASE),
     "data-preprocessing-code": re.compile(
         r"\b(?:pre-?process\w*|clean\w*|dedup\w*|filter\w*|tokeni[sz]\w*)\b", re.IGNORECASE
     ),
@@ -270,6 +274,42 @@ _SAYS: Mapping[str, re.Pattern[str]] = {
 def _card_says(line: str, component: str) -> bool:
     pattern = _SAYS.get(component)
     return bool(pattern and pattern.search(line))
+
+
+# A line this short is a label ("- Training Code: <link>"), not a sentence about many things.
+LABEL_WORDS = 8
+_DATA_PREP_LABEL = re.compile(r"\bdata\s+prep\w*|\bdata\s+process\w*|\bdata\s+pipeline", re.I)
+
+
+def _card_labels(line: str, component: str) -> bool:
+    """Whether a short card line labels its link as serving the component."""
+    words = re.sub(r"\(\s*<?https?://[^)]*\)|https?://\S+", "", line).split()
+    if not words or len(words) > LABEL_WORDS:
+        return False
+    label = " ".join(words)
+    if component == "data-preprocessing-code" and _DATA_PREP_LABEL.search(label):
+        return True
+    return _card_says(label, component)
+
+
+# First words of organisation names too common to tie two organisations together.
+_GENERIC_OWNER_WORDS = frozenset({"open", "team", "group", "research", "community", "official"})
+
+
+def same_organisation(github_owner: str, namespace: str) -> bool:
+    """Whether a GitHub owner and a Hub namespace are one organisation.
+
+    The same name (case and punctuation aside: `Stability-AI` is `stabilityai`), or the same
+    distinctive first word (`google-research` and `google-t5`).
+    """
+
+    def squeeze(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", name.lower())
+
+    if squeeze(github_owner) == squeeze(namespace):
+        return True
+    first = [re.split(r"[-_.]", name.lower())[0] for name in (github_owner, namespace)]
+    return first[0] == first[1] and len(first[0]) >= 5 and first[0] not in _GENERIC_OWNER_WORDS
 
 
 def _served_evidence(audit: AuditInput, repo: str, served: discovery.Served) -> Evidence:

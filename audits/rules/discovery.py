@@ -788,6 +788,7 @@ class Signal:
     vendored code (`configs=True` rows read configs too). A `sentence` row counts only when the
     tree holds source code, since a README alone serves no code; a `packaged` row only when the
     repository root has a packaging file. `{name}` in a sentence stands for the repository name.
+    A `files` row needs that many matching paths (one results file may be a fixture).
     """
 
     component: str
@@ -795,12 +796,16 @@ class Signal:
     sentence: str = ""
     packaged: bool = False
     configs: bool = False
+    files: int = 1  # how many paths must match
 
 
 SERVES_SIGNALS: tuple[Signal, ...] = (
     Signal("model-architecture", path=r"(^|/)modeling_\w+\.py$"),
     Signal("model-architecture", path=r"^(?!(.*/)?api/)(.*/)?model\.py$"),
-    Signal("model-architecture", path=r"(^|/)(transformer|attention|unet|gpt2?_model)\.py$"),
+    Signal(
+        "model-architecture",
+        path=r"(^|/)([a-z0-9]+_)?(transformer|attention|unet|gpt2?_model)\.py$",
+    ),
     Signal("model-architecture", path=r"(^|/)model/([\w-]+/)*[\w-]+\.py$"),
     Signal(
         "model-architecture", sentence=r"\b(implement\w*|defin\w*)\s+(\S+\s+){0,3}architectures?\b"
@@ -831,13 +836,23 @@ SERVES_SIGNALS: tuple[Signal, ...] = (
     Signal(
         "inference-code",
         sentence=r"\b(inference\s+(code|scripts?)|(code|scripts?)\s+for\s+(running\s+)?inference|"
+        r"produce\s+predictions\s+from|for\s+training,\s+evaluation,?\s+and\s+inference|"
         r"(reference\s+)?sampling\s+script|generate\s+(text|images?)\s+(with|from|using))\b",
     ),
     Signal(
         "evaluation-code",
         path=r"(^|/)(eval|evaluate|evaluation|evaluator)([_-][\w-]*)?\.(py|sh)$",
     ),
-    Signal("evaluation-code", path=r"(^|/)(eval|evals|evaluation|lm_eval)/([\w-]+/)*[\w-]+\.\w+$"),
+    Signal(
+        "evaluation-code",
+        path=r"(^|/)(eval|evals|evaluation|lm_eval)/([\w-]+/)*[\w-]+\.(py|sh|rs|jl|js|ts|ipynb)$",
+    ),
+    # Result files the repository publishes: evaluation results, a document, not code.
+    Signal(
+        "evaluation-results",
+        path=r"(^|/)(results?|evals?|evaluations?|benchmarks?)/([\w.-]+/)*[\w.-]+\.(json|jsonl|csv|tsv)$",
+        files=2,
+    ),
     Signal(
         "evaluation-code",
         sentence=r"\b(evaluation\s+(harness|code|suite|framework|scripts?|pipeline)|"
@@ -845,7 +860,7 @@ SERVES_SIGNALS: tuple[Signal, ...] = (
     ),
     Signal(
         "data-preprocessing-code",
-        path=r"(^|/)(preprocess|preprocessing|prepare_data|prep_data|data_prep|tokenize|dedup|"
+        path=r"(^|/)(preprocess\w*|prepare_data|prep_data|data_prep|tokenize|dedup|"
         r"dedupe|deduper|deduplicate|deduplication|mixer|tagger|taggers)([_-][\w-]*)?\.(py|rs|sh)$",
     ),
     Signal(
@@ -855,9 +870,11 @@ SERVES_SIGNALS: tuple[Signal, ...] = (
     ),
     Signal(
         "data-preprocessing-code",
-        sentence=r"\b(data\s+(processing|preprocessing|curation|cleaning)\s+(pipeline|toolkit|"
-        r"tools?|code|scripts?)|curat\w+\s+(\w+\s+){0,2}datasets?|deduplicat\w+\s+(code|"
-        r"scripts?|tools?|pipeline)|preprocess\w*\s+(the\s+)?(data|datasets?|corpus|corpora))\b",
+        sentence=r"\b(data\s+(processing|preprocessing|curation|cleaning|preparation)\s+(pipeline|"
+        r"toolkit|tools?|code|scripts?)|curat\w+\s+(\w+\s+){0,2}datasets?|deduplicat\w+\s+(code|"
+        r"scripts?|tools?|pipeline)|preprocess\w*\s+(the\s+)?(data|datasets?|corpus|corpora)|"
+        r"(code|scripts?|tools?)\s+(to|for)\s+(prepar\w*|process\w*|clean\w*|build\w*|creat\w*)"
+        r"\s+(the\s+)?(\w+\s+){0,3}(data|datasets?|corpus|corpora))\b",
     ),
     Signal(
         "supporting-libraries",
@@ -876,7 +893,7 @@ SERVES_SIGNALS: tuple[Signal, ...] = (
 # examples, vendored code, one-off analyses, and a harness's task definitions.
 _NOISE = re.compile(
     r"(^|/)(tests?|docs?|examples?|\.github|third_party|vendor|dependencies|node_modules|assets|"
-    r"images|case[-_]studies|notebooks|tasks)/",
+    r"images|case[-_]studies|notebooks|tasks|analysis|analyses)/",
     re.I,
 )
 _CONFIGS = re.compile(r"(^|/)configs?/", re.I)
@@ -894,6 +911,14 @@ def _readme_sentences(text: str) -> Iterator[str]:
         code = line.in_code and line.text.strip()
         if code or (not line.heading_level and len(_plain(line.text).split()) >= _SENTENCE_WORDS):
             yield line.text
+
+
+def holds_source(paths: Sequence[str]) -> bool:
+    """Whether a repository tree holds source code anywhere outside tests and docs."""
+    return any(_SOURCE_FILE.search(p) for p in paths if not _TESTS_OR_DOCS.search(p))
+
+
+_TESTS_OR_DOCS = re.compile(r"(^|/)(tests?|docs?|\.github)/", re.I)
 
 
 def _first_path(pattern: re.Pattern[str], paths: Sequence[str]) -> str | None:
@@ -924,10 +949,12 @@ def repo_serves(
     for component in (c.id for c in COMPONENTS):
         rows = [s for s in SERVES_SIGNALS if s.component == component]
         for row in (r for r in rows if r.path):
-            hit = _first_path(
-                re.compile(row.path, re.I), code_paths if row.configs else plain_paths
-            )
-            if hit:
+            pattern = re.compile(row.path, re.I)
+            searched = code_paths if row.configs else plain_paths
+            hit = _first_path(pattern, searched)
+            if hit and (
+                row.files == 1 or sum(1 for p in searched if pattern.search(p)) >= row.files
+            ):
                 served[component] = Served(component, "path", hit)
                 break
         if component in served or not has_source:
@@ -1014,3 +1041,280 @@ def open_source_claims(text: str) -> list[Mention]:
         paragraph.append(line)
     flush()
     return found
+
+
+# --- 10. Usage code in a card -----------------------------------------------------------------
+
+_LOADS = re.compile(r"\b(from_pretrained|pipeline|load_model|hf_hub_download)\s*\(", re.I)
+_IMPORT = re.compile(r"^\s*(from\s+[\w.]+\s+import\b|import\s+[\w.]+)")
+_RUNS = re.compile(
+    r"\.(generate|predict|encode|decode)\s*\(|\bpipe(line)?\s*\(|\(\s*\*\*\w+|\bmodel\s*\(", re.I
+)
+
+
+def usage_code(body: str) -> Mention | None:
+    """The first code block of a card that imports a library, loads a model and runs it.
+
+    Such a block is a complete inference script published with the card. Mention.value is the
+    block's loading line, line the same, section the heading above it.
+    """
+    lines = _lines(body)
+    block: list[_Line] = []
+    for line in [*lines, _Line("", "", 0, False, 0)]:
+        if line.in_code:
+            block.append(line)
+            continue
+        if block:
+            texts = [b.text for b in block]
+            loads = next((t for t in texts if _LOADS.search(t)), None)
+            if (
+                loads
+                and any(_IMPORT.match(t) for t in texts)
+                and any(_RUNS.search(t) for t in texts)
+            ):
+                quote = loads.strip()[:LINE_LIMIT]
+                return Mention(quote, quote, block[0].section)
+            block = []
+    return None
+
+
+# --- 11. What a text discloses about training data --------------------------------------------
+
+DataFacet = Literal["data-provenance", "data-characteristics", "data-labelling"]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One passage of a text that discloses a facet of the training data, and of which kind."""
+
+    facet: DataFacet
+    kind: str  # "table", "list", "section", "sentence", "size": what shows it
+    line: str  # the quoted passage, at most LINE_LIMIT characters
+    section: str
+
+
+# Template text dataset cards leave where nothing was written.
+_PLACEHOLDER = re.compile(
+    r"^\W*(\[?more\s+information\s+needed\]?|n/?a|tbd|todo|coming\s+soon|unknown|none)\W*$", re.I
+)
+_ROW_WORDS = re.compile(r"[A-Za-z]")
+_SIZE = re.compile(
+    r"\b\d[\d.,]*\s*(?:[kmbt]|thousand|million|billion|trillion)?\+?\s*"
+    r"(?:tokens|documents|docs|samples|examples|images|image-text\s+pairs|text\s+pairs|words|"
+    r"instances|conversations|dialogues|sentences|passages|hours\s+of\s+\w+|articles|repositories)\b",
+    re.I,
+)
+# A size or a table says something about the training data only under a heading, or in a
+# line, about data.
+_DATA_CONTEXT = re.compile(r"\b(data|datasets?|corpus|corpora|mix|mixture|pre-?training)\b", re.I)
+
+
+# A named source: a link, or a proper name such as "Common Crawl", "StarCoder" or "C4".
+_SOURCE_NAME = r"(\[|https?://|[A-Z][\w.-]*[A-Z0-9][\w.-]*|[A-Z][a-z]+\s+[A-Z])"
+
+
+@dataclass(frozen=True)
+class DataSignal:
+    """One row of the disclosure table.
+
+    `heading`: a heading under which real prose (not a template placeholder) discloses the
+    facet. `column`: a table header cell naming it, with at least two rows. `lead`: a line
+    ending in ":" that introduces a list of at least two named items. `sentence`: a pattern a
+    sentence must match.
+    """
+
+    facet: DataFacet
+    heading: str = ""
+    column: str = ""
+    lead: str = ""
+    sentence: str = ""
+
+
+DATA_SIGNALS: tuple[DataSignal, ...] = (
+    DataSignal(
+        "data-provenance",
+        heading=r"^(source\s+data|data\s+sources?|sources?\s+of\s+(the\s+)?data|data\s*mix(ture)?|"
+        r"data\s+composition|composition|initial\s+data\s+collection.*|data\s+collection|"
+        r"who\s+are\s+the\s+source\s+\w+\s+producers\??)$",
+    ),
+    DataSignal(
+        "data-provenance",
+        column=r"^(sources?|subsets?|datasets?|data\s*sets?|data\s+sources?|corpus|corpora|domains?|"
+        r"components?)$",
+    ),
+    DataSignal(
+        "data-provenance",
+        lead=r"\b(sources?|datasets?|subsets?|corpora|data\s*mix|consists?\s+of|comes?\s+from|"
+        r"drawn\s+from|collected\s+from|following\s+(data|datasets?|sources?))\b",
+    ),
+    DataSignal(
+        "data-provenance",
+        sentence=r"(?i:\b(comes?|came|collected|sourced|drawn|derived|obtained|scraped|crawled|"
+        r"gathered|taken|built|constructed|extracted|sampled|filtered)\s+(\w+\s+){0,3}from\s+"
+        rf"(the\s+)?){_SOURCE_NAME}|(?i:\b(pre-?)?train(ed|ing)\s+on\s+(\w+\s+){{0,4}}?(the\s+)?)"
+        rf"{_SOURCE_NAME}",
+    ),
+    DataSignal(
+        "data-characteristics",
+        heading=r"^(dataset\s+structure|data\s+instances|data\s+fields|data\s+splits|"
+        r"(summary\s+|data(set)?\s+)?statistics|dataset\s+summary|languages|data\s+format)$",
+    ),
+    DataSignal(
+        "data-characteristics",
+        column=r"\b(tokens?|size|documents?|words|bytes|examples|rows|samples|instances|#)\b",
+    ),
+    DataSignal("data-characteristics", sentence=_SIZE.pattern),
+    DataSignal(
+        "data-labelling",
+        heading=r"^(annotations?|annotation\s+process|who\s+are\s+the\s+annotators\??|labell?ing|"
+        r"(data\s+)?(pre-?)?processing|filtering|quality\s+filtering|deduplication|"
+        r"(data\s+)?cleaning|data\s+preparation|data\s+curation|curation|data\s+pipeline|"
+        r"initial\s+data\s+collection\s+and\s+normali[sz]ation)$",
+    ),
+    DataSignal(
+        "data-labelling",
+        lead=r"\b(prepared|processed|cleaned|filtered|curated|built)\s+(\w+\s+){0,3}"
+        r"(following\s+steps|as\s+follows|steps)\b|\bsteps\s*:",
+    ),
+    DataSignal(
+        "data-labelling",
+        sentence=r"\b(filtered|deduplicated|de-duplicated|dedup(ed|licated)?|cleaned|"
+        r"decontaminated|annotated|labell?ed|normali[sz]ed|quality[- ]filter\w*|"
+        r"removed\s+(\w+\s+){0,3}(duplicates?|documents?|boilerplate|pii|toxic))\b",
+    ),
+)
+# Sentences kept per facet: two that each name something disclose it; one only in part.
+SENTENCES_KEPT = 2
+# A heading's prose must have this many words to disclose anything.
+_SECTION_WORDS = 12
+_KINDS = ("heading", "column", "lead", "sentence")
+
+
+def _section_prose(lines: Sequence[_Line], start: int) -> str:
+    """The words under a heading, up to the next heading of the same or a higher level."""
+    level = lines[start].heading_level
+    words: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.heading_level and line.heading_level <= level:
+            break
+        text = _plain(line.text)
+        if line.heading_level or not text or _PLACEHOLDER.match(text):
+            continue
+        words.append(text)
+    return " ".join(words)
+
+
+def _table_at(lines: Sequence[_Line], number: int) -> tuple[list[str], list[str]] | None:
+    """Header cells and body rows of a markdown table whose header is lines[number]."""
+    line = lines[number]
+    nxt = lines[number + 1] if number + 1 < len(lines) else None
+    if line.in_code or "|" not in line.text or not nxt or not _TABLE_RULE.match(nxt.text):
+        return None
+    end = number + 2
+    while end < len(lines) and "|" in lines[end].text and lines[end].text.strip():
+        end += 1
+    rows = [x.text for x in lines[number + 2 : end] if _ROW_WORDS.search(x.text)]
+    return [_plain(c).lower() for c in _cells(line.text)], rows
+
+
+def _list_after(lines: Sequence[_Line], number: int) -> list[str]:
+    """The items of the list that follows lines[number], stopping at prose or a heading."""
+    items: list[str] = []
+    for line in lines[number + 1 :]:
+        if line.heading_level or line.in_code:
+            break
+        if not line.text.strip():
+            if items:
+                continue
+            continue
+        if _LIST_START.match(line.text):
+            items.append(_plain(_LIST_START.sub("", line.text)))
+        elif items and line.text.startswith((" ", "\t")):
+            continue
+        else:
+            break
+    return items
+
+
+def _sources_column(header: Sequence[str]) -> bool:
+    provenance = next(s.column for s in DATA_SIGNALS if s.facet == "data-provenance" and s.column)
+    return any(re.search(provenance, cell, re.I) for cell in header)
+
+
+def _named(item: str) -> bool:
+    """A list item that names something: a capitalised word, a digit or an id."""
+    return bool(re.match(r"^\W*([A-Z0-9]|\w+/\w+)", item))
+
+
+def data_disclosures(text: str) -> list[Disclosure]:
+    """What a card or README discloses about training data: one passage per facet and kind, two
+    sentences.
+
+    Read through `DATA_SIGNALS`: a data heading with real prose under it, a table whose header
+    names sources or sizes, a line ending in ":" that introduces a list of named sources or
+    processing steps, or a sentence that names where data came from ("collected from Common
+    Crawl"), its size ("3 trillion tokens") or how it was cleaned ("deduplicated"). Vague words
+    name nothing: "publicly available sources" is no provenance. Front matter is not read.
+    """
+    _, body = split_card(text)
+    lines = _lines(body)
+    found: dict[tuple[str, str, str], Disclosure] = {}
+
+    def note(facet: DataFacet, kind: str, line: str, section: str) -> None:
+        if kind == "sentence":
+            # Several sentences, each naming one thing, can together disclose what a table does.
+            quotes = [d.line for (f, k, _), d in found.items() if f == facet and k == kind]
+            if len(quotes) < SENTENCES_KEPT and line[:LINE_LIMIT] not in quotes:
+                key = (facet, kind, str(len(quotes)))
+                found[key] = Disclosure(facet, kind, line[:LINE_LIMIT], section)
+            return
+        found.setdefault((facet, kind, ""), Disclosure(facet, kind, line[:LINE_LIMIT], section))
+
+    paths = _heading_paths(lines)
+    for number, line in enumerate(lines):
+        if line.in_code:
+            continue
+        plain = _plain(line.text)
+        about_data = any(_DATA_CONTEXT.search(h) for h in paths[number])
+        for signal in DATA_SIGNALS:
+            if signal.heading and line.heading_level:
+                if re.match(signal.heading, line.section.strip(" :"), re.I):
+                    prose = _section_prose(lines, number)
+                    if len(prose.split()) >= _SECTION_WORDS:
+                        note(signal.facet, "section", prose, line.section)
+            elif signal.column and not line.heading_level:
+                table = _table_at(lines, number)
+                if (
+                    table
+                    and len(table[1]) >= 2
+                    and any(re.search(signal.column, c, re.I) for c in table[0])
+                    and (
+                        signal.facet == "data-provenance" or about_data or _sources_column(table[0])
+                    )
+                ):
+                    note(
+                        signal.facet,
+                        "table",
+                        f"{line.text.strip()} {table[1][0].strip()}",
+                        line.section,
+                    )
+            elif signal.lead and plain.endswith(":") and re.search(signal.lead, plain, re.I):
+                items = _list_after(lines, number)
+                if len([i for i in items if _named(i)]) >= 2:
+                    note(signal.facet, "list", f"{plain} {'; '.join(items[:4])}", line.section)
+            elif signal.sentence and not line.heading_level and "|" not in line.text:
+                flags = 0 if signal.facet == "data-provenance" else re.I
+                match = re.search(signal.sentence, plain, flags)
+                sized = (
+                    signal.facet != "data-characteristics"
+                    or about_data
+                    or _DATA_CONTEXT.search(plain)
+                )
+                if match and sized:
+                    note(
+                        signal.facet,
+                        "sentence",
+                        _quote(plain, match.start(), match.end()),
+                        line.section,
+                    )
+    return list(found.values())

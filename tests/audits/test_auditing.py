@@ -48,7 +48,8 @@ def test_first_audit_stores_snapshots_findings_verdict_and_a_first_change(
     assert project.stale_since is None
     run = project.current_verdict.run
     assert run.state == AuditRun.State.DONE and run.rules_version == rules.RULES_VERSION
-    assert run.findings.count() == 17 + 1 + 3 + 2  # components, access, facets, lineage, claims
+    # components, access, facets, lineage, claims, license agreement
+    assert run.findings.count() == 17 + 1 + 3 + 3
     assert Snapshot.objects.filter(source="hf-model", locator="EleutherAI/pythia-6.9b").count() == 1
     assert Snapshot.objects.filter(source="github", locator="EleutherAI/gpt-neox").count() == 1
     weights = finding("pythia-6.9b", "final-weights")
@@ -113,6 +114,14 @@ def test_dataset_is_declared_gone_only_after_repeated_not_found(
     upstream_settings: FakeUpstream,
 ) -> None:
     load("pythia-6.9b")
+    # Discovery finds the Pile from the card; here the record declares it, as a submitter may.
+    project = Project.objects.get(slug="pythia-6.9b")
+    project.artifacts.create(
+        position=project.artifacts.count(),
+        source="hf-dataset",
+        locator="EleutherAI/pile",
+        serves=["training-datasets"],
+    )
     audit("pythia-6.9b")
     first_verdict = Project.objects.get(slug="pythia-6.9b").current_verdict
     upstream_settings.override(
@@ -214,7 +223,7 @@ def test_same_audit_delivered_twice_runs_once(upstream_settings: FakeUpstream) -
 
     assert first.complete and not second.retryable
     assert upstream_settings.requests == []
-    assert Finding.objects.filter(run=run).count() == 23
+    assert Finding.objects.filter(run=run).count() == 24
     assert AuditRun.objects.count() == 1
 
 

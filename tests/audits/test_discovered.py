@@ -195,6 +195,9 @@ def test_the_harvest_is_told_what_to_fetch_next() -> None:
     ]
     other = hub_model("org/m", license="other", siblings=("README.md", "LICENSE", "m.safetensors"))
     assert ("hf-file", "models/org/m:LICENSE") in related("hf-model", "org/m", other)
+    # A named license's file is read too: the license-agreement finding compares the two.
+    named = hub_model("org/m", license="mit", siblings=("README.md", "LICENSE.md", "m.bin"))
+    assert ("hf-file", "models/org/m:LICENSE.md") in related("hf-model", "org/m", named)
     assert related("github", "o/r", {"full_name": "o/r"}) == [
         ("github-license", "o/r"),
         ("github-readme", "o/r"),

@@ -750,9 +750,22 @@ def test_repo_serves_reads_the_description_as_readme_text() -> None:
     ]
 
 
-def test_every_serves_signal_names_a_code_component() -> None:
-    assert {BY_ID[s.component].content_type for s in SERVES_SIGNALS} == {"code"}
+def test_every_serves_signal_names_code_or_published_results() -> None:
+    kinds = {(BY_ID[s.component].content_type, s.component) for s in SERVES_SIGNALS}
+    assert {kind for kind, _ in kinds} == {"code", "documentation"}
+    assert {c for kind, c in kinds if kind == "documentation"} == {"evaluation-results"}
     assert all(bool(s.path) != bool(s.sentence) for s in SERVES_SIGNALS)
+
+
+def test_a_folder_of_result_files_is_published_evaluation_results() -> None:
+    paths = ["README.md", "evals/pythia-70m/step1000.json", "evals/pythia-70m/step2000.json"]
+    served = repo_serves(full_name="EleutherAI/pythia", paths=paths, readme="")
+    assert [(s.component, s.evidence) for s in served] == [
+        ("evaluation-results", "evals/pythia-70m/step1000.json")
+    ]
+    # One results file alone may be a fixture, and JSON is no evaluation code.
+    served = repo_serves(full_name="EleutherAI/pythia", paths=paths[:2], readme="")
+    assert served == []
 
 
 # --- open_source_claims -----------------------------------------------------------------------

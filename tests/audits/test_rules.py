@@ -462,7 +462,7 @@ def test_importing_the_rules_loads_no_django_orm() -> None:
 
 
 @pytest.mark.parametrize("project", sorted(PROJECTS))
-def test_findings_are_17_components_then_access_the_facets_lineage_and_claims(
+def test_findings_are_17_components_then_access_the_facets_lineage_claims_and_agreement(
     project: str,
 ) -> None:
     findings = evaluate(PROJECTS[project]())
@@ -472,6 +472,7 @@ def test_findings_are_17_components_then_access_the_facets_lineage_and_claims(
         *DATA_FACETS,
         "lineage",
         "open-source-claim",
+        "license-agreement",
     ]
 
 

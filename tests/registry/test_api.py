@@ -456,7 +456,7 @@ def test_audits_changes_licenses_and_organizations(client: Client) -> None:
     organizations = client.get("/api/v1/organizations/", {"page_size": 200}).json()
 
     assert audits["results"][0]["verdict"]["osaid"] == "not-open-source-ai"
-    assert run["project"] == "llama-2-7b" and len(run["findings"]) == 23
+    assert run["project"] == "llama-2-7b" and len(run["findings"]) == 24
     assert run["trigger"] == AuditRun.Trigger.SEED
     assert [c["kind"] for c in changes["results"]] == [Change.Kind.FIRST]
     apache = next(lic for lic in licenses["results"] if lic["id"] == "Apache-2.0")

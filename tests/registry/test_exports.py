@@ -105,10 +105,11 @@ def test_cyclonedx_pythia_is_an_apache_model_trained_on_the_pile_with_its_verdic
     assert ("component-analysis-report", f"{BASE_URL}/projects/pythia-6.9b/") in references
     assert ("website", "https://www.eleuther.ai/") in references
     datasets = components(bom, "data")
-    assert {"EleutherAI/pile", "the_pile"} <= datasets.keys()
+    # The card names the Pile by its old id; the audit found it there (the record names none).
+    assert "the_pile" in datasets
     assert properties(datasets["the_pile"])["glasshouse:origin"] == "audit"
     card_datasets = {d["ref"] for d in model["modelCard"]["modelParameters"]["datasets"]}
-    assert datasets["EleutherAI/pile"]["bom-ref"] in card_datasets
+    assert datasets["the_pile"]["bom-ref"] in card_datasets
     code = components(bom, "library")
     assert code["EleutherAI/gpt-neox"]["licenses"][0]["license"]["id"] == "Apache-2.0"
     assert code["EleutherAI/lm-evaluation-harness"]["licenses"][0]["license"]["id"] == "MIT"
@@ -264,16 +265,15 @@ def test_spdx_pythia_is_an_ai_package_trained_on_the_pile_with_apache_licenses(
         locator for ref in model.externalRef for locator in ref.locator
     ]
     assert license_of(objects, model._id, CONCLUDED) == ["Apache-2.0"]
-    assert license_of(objects, model._id, spdx.RelationshipType.hasDeclaredLicense) == [
-        "Apache-2.0"
-    ]
+    # The record declares no license: the card states it, and the audit concluded it.
+    assert license_of(objects, model._id, spdx.RelationshipType.hasDeclaredLicense) == []
     datasets = {d.name: d for d in of_type(objects, spdx.dataset_DatasetPackage)}
-    assert {"EleutherAI/pile", "the_pile"} <= datasets.keys()
+    assert "the_pile" in datasets
     trained_on = {
         t for s, ts in relationships(objects, spdx.RelationshipType.trainedOn) for t in ts
     }
-    assert datasets["EleutherAI/pile"]._id in trained_on
-    pile_license = license_of(objects, datasets["EleutherAI/pile"]._id, CONCLUDED)
+    assert datasets["the_pile"]._id in trained_on
+    pile_license = license_of(objects, datasets["the_pile"]._id, CONCLUDED)
     assert pile_license == [NO_ASSERTION]
     code = {
         p.name: p
@@ -331,8 +331,22 @@ def test_spdx_stable_diffusion_datasets_carry_their_cc_by_licenses(
 # --- Not audited yet ----------------------------------------------------------------------------
 
 
-def test_an_unaudited_project_exports_its_record_and_says_it_was_not_audited() -> None:
-    unaudited = load("pythia-6.9b")
+def test_an_unaudited_project_exports_its_record_and_says_it_was_not_audited(
+    tmp_path: Path,
+) -> None:
+    # A record that declares a license and a dataset, as a curator may where no source says so.
+    record = (
+        (SEED / "pythia-6.9b.yaml")
+        .read_text()
+        .replace(
+            "    locator: EleutherAI/pythia-6.9b\n",
+            "    locator: EleutherAI/pythia-6.9b\n    license: apache-2.0\n",
+        )
+    )
+    record += "  - source: hf-dataset\n    locator: EleutherAI/pile\n"
+    (tmp_path / "pythia-6.9b.yaml").write_text(record)
+    call_command("load_catalogue", str(tmp_path))
+    unaudited = Project.objects.get(slug="pythia-6.9b")
 
     bom = exports.cyclonedx_bom(unaudited, base_url=BASE_URL)
     objects = reload(exports.spdx_document(unaudited, base_url=BASE_URL))

@@ -66,11 +66,31 @@ def test_families_group_sizes_and_versions() -> None:
     assert {"stable-diffusion-v1-4", "stable-diffusion-v1-5", "stable-diffusion-2-1"} <= sd
 
 
-@pytest.mark.usefixtures("seeded")
-def test_declared_licenses_resolve_to_known_ids() -> None:
+def test_declared_licenses_resolve_to_known_ids(db: None, tmp_path: Path) -> None:
+    # The seed records declare no license (every source states its own); a curator's record may.
+    record = (
+        (SEED / "llama-2-7b.yaml")
+        .read_text()
+        .replace(
+            "    locator: meta-llama/Llama-2-7b-hf\n",
+            "    locator: meta-llama/Llama-2-7b-hf\n    license: llama2\n",
+        )
+    )
+    (tmp_path / "llama-2-7b.yaml").write_text(record)
+    sd = (
+        (SEED / "stable-diffusion-v1-4.yaml")
+        .read_text()
+        .replace(
+            "    locator: CompVis/stable-diffusion-v1-4\n",
+            "    locator: CompVis/stable-diffusion-v1-4\n    license: creativeml-openrail-m\n",
+        )
+    )
+    (tmp_path / "stable-diffusion-v1-4.yaml").write_text(sd)
+    call_command("load_catalogue", str(tmp_path))
+
     llama = Project.objects.get(slug="llama-2-7b").artifacts.get(source="hf-model")
-    sd = Project.objects.get(slug="stable-diffusion-v1-4").artifacts.get(source="hf-model")
+    sd_model = Project.objects.get(slug="stable-diffusion-v1-4").artifacts.get(source="hf-model")
 
     assert llama.declared_license_id == "LicenseRef-scancode-llama-2-license-2023"
-    assert sd.declared_license is not None
-    assert sd.declared_license.category == "Proprietary Free"
+    assert sd_model.declared_license is not None
+    assert sd_model.declared_license.category == "Proprietary Free"
