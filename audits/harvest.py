@@ -18,7 +18,7 @@ from huggingface_hub.utils import validate_repo_id
 from audits.models import Snapshot, SourceState
 from audits.rules.discovered import discover, fetch_pairs, related
 from audits.rules.types import AuditInput, DeclaredArtifact, Observation
-from audits.sources import Fetched, NotFound, RateLimited, SourceError
+from audits.sources import Fetched, NotFound, RateLimited, SourceError, Transient
 from audits.sources.arxiv import ArxivClient
 from audits.sources.github import GitHubClient
 from audits.sources.hub import HubClient
@@ -30,6 +30,9 @@ MAX_ROUNDS = 5
 # An audit never asks more than this many questions, whatever a card links to.
 MAX_REQUESTS = 80
 FETCHED_SOURCES = ("hf-model", "hf-dataset", "github", "arxiv")
+# The last gate before a snapshot: the clients cap and check their answers, and whatever one
+# lets through by mistake is still no snapshot if it is not an object or larger than this.
+MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024
 # Which host each source asks: a host that rate-limits us is not asked again in this harvest.
 HOSTS = {
     "hf-model": "hub",
@@ -252,7 +255,7 @@ def _fetch(
             # Asking again while the host is limiting us only lengthens the wait.
             raise RateLimited(f"skipped {locator}: the source is rate-limiting us")
         report.requests += 1
-        fetched = _ask(source, locator, clients=clients, store=store)
+        fetched = storable(source, locator, _ask(source, locator, clients=clients, store=store))
     except SourceError as error:
         if isinstance(error, RateLimited):
             limited.add(host)
@@ -286,6 +289,21 @@ def _ask(source: str, locator: str, *, clients: Clients, store: Store) -> Fetche
     repo = store.observations([("github", locator)]).get(("github", locator))
     branch = str(((repo.payload if repo else None) or {}).get("default_branch") or "HEAD")
     return clients.github.tree(locator, branch, etag=etag)
+
+
+def storable(source: str, locator: str, fetched: Fetched) -> Fetched:
+    """The answer, if it can be stored as a snapshot; Transient if not, so nothing is stored."""
+    if fetched.not_modified:
+        return fetched
+    if not isinstance(fetched.payload, dict):
+        raise Transient(f"{source}:{locator} answered something that is not an object")
+    size = len(json.dumps(fetched.payload, ensure_ascii=False).encode())
+    if size > MAX_SNAPSHOT_BYTES:
+        raise Transient(
+            f"{source}:{locator} answered {size} bytes, "
+            f"over the {MAX_SNAPSHOT_BYTES} bytes a snapshot holds"
+        )
+    return fetched
 
 
 # --- Recording answers ---------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from registry.components import BY_ID, SNAPSHOT_SOURCES
@@ -68,17 +69,70 @@ class SourceState(models.Model):
         return f"{self.source}:{self.locator} ({self.state})"
 
 
+def run_lease() -> timedelta:
+    """How long a claimed run may stay running before another worker may take it over.
+
+    A quarter longer than a task's hard time limit: by then the worker that claimed it has either
+    finished or been killed, and the margin covers clocks that differ between hosts.
+    """
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 1.25)
+
+
+# How perform_audit records a run that failed because the database was away (`repr(error)`).
+DATABASE_FAILURES = Q(error__regex=r"^(OperationalError|InterfaceError)\(")
+
+
 class AuditRunQuerySet(models.QuerySet["AuditRun"]):
-    def claim(self, run_id: int) -> bool:
-        """Move a queued run to running; False when another worker already has it."""
+    def claim(self, run_id: int, *, now: datetime | None = None) -> bool:
+        """Move a queued run to running, or take over one whose worker died; False otherwise.
+
+        A running run whose lease ended was left by a worker that died (a SIGKILL, a lost pool
+        child): it is taken over as a further attempt while attempts remain. One conditional
+        UPDATE decides, so two workers never both hold a run.
+        """
+        now = now or timezone.now()
+        abandoned = Q(
+            state=AuditRun.State.RUNNING,
+            started_at__lt=now - run_lease(),
+            attempt__lt=settings.AUDIT_MAX_ATTEMPTS,
+        )
         return bool(
-            self.filter(pk=run_id, state=AuditRun.State.QUEUED).update(
-                state=AuditRun.State.RUNNING, started_at=timezone.now()
+            self.filter(Q(state=AuditRun.State.QUEUED) | abandoned, pk=run_id).update(
+                state=AuditRun.State.RUNNING,
+                started_at=now,
+                attempt=Case(
+                    When(state=AuditRun.State.RUNNING, then=F("attempt") + 1),
+                    default=F("attempt"),
+                    output_field=models.PositiveSmallIntegerField(),
+                ),
+            )
+        )
+
+    def reopen_after_database_error(self, run_id: int) -> bool:
+        """Queue again a run that failed because the database was away, for its task's retry.
+
+        Only a task that retries after a database error reopens a run, and a run another worker
+        failed for any other reason stays failed.
+        """
+        return bool(
+            self.filter(DATABASE_FAILURES, pk=run_id, state=AuditRun.State.FAILED).update(
+                state=AuditRun.State.QUEUED, started_at=None, finished_at=None, error=""
             )
         )
 
     def in_flight(self) -> AuditRunQuerySet:
         return self.filter(state__in=[AuditRun.State.QUEUED, AuditRun.State.RUNNING])
+
+    def past_lease(self, *, now: datetime, queued_for: timedelta) -> AuditRunQuerySet:
+        """In-flight runs nobody is going to finish, stalest first.
+
+        Queued longer than `queued_for`: their message was lost. Running past their lease:
+        their worker died.
+        """
+        return self.filter(
+            Q(state=AuditRun.State.QUEUED, queued_at__lt=now - queued_for)
+            | Q(state=AuditRun.State.RUNNING, started_at__lt=now - run_lease())
+        ).order_by("queued_at", "pk")
 
 
 class AuditRun(models.Model):
@@ -125,6 +179,13 @@ class AuditRun(models.Model):
 
     def __str__(self) -> str:
         return f"audit #{self.pk} of {self.project_id} ({self.state})"
+
+    @property
+    def lease_ends_at(self) -> datetime | None:
+        """When another worker may take this run over; None unless a worker holds it."""
+        if self.state != self.State.RUNNING or self.started_at is None:
+            return None
+        return self.started_at + run_lease()
 
     @property
     def duration_seconds(self) -> float | None:

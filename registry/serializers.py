@@ -11,7 +11,7 @@ from audits import lineage
 from audits.choices import COMPONENT_CHOICES, STATUS_CHOICES
 from audits.models import AuditRun, Change, Curation, Finding, Verdict
 from audits.rules.types import DATA_FACETS
-from registry import licenses
+from registry import licenses, published
 from registry.components import COMPONENT_IDS
 from registry.models import DiscoveredArtifact, License, Organization, Project
 
@@ -257,6 +257,44 @@ class DiscoveredArtifactSerializer(serializers.ModelSerializer):
         ]
 
 
+class PublishedVerdictSerializer(serializers.Serializer):
+    """One framework's published verdict beside ours."""
+
+    published = serializers.CharField(
+        allow_null=True,
+        help_text="The published verdict: for osi open-source-ai or not-open-source-ai, for mot "
+        "the class I, II or III; null when there is none (or no class).",
+    )
+    listed = serializers.BooleanField(
+        help_text="The publisher judged this model: OSI published a verdict, MOT lists it."
+    )
+    ours = serializers.CharField(
+        allow_null=True,
+        help_text="Our current verdict in the same terms; null when not audited (or no class).",
+    )
+    agrees = serializers.BooleanField(
+        allow_null=True, help_text="Whether the two are equal; null when either side has none."
+    )
+    source = serializers.URLField(allow_null=True, help_text="Where the publisher says so.")
+    differs_on = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Where we differ, the component ids that stand between: for osi our unmet "
+        "OSAID requirements, for mot the published class's components we find unmet.",
+    )
+    note = serializers.CharField(
+        allow_blank=True, help_text="Why we differ, in one sentence, when we do and it is known."
+    )
+
+
+class PublishedComparisonSerializer(serializers.Serializer):
+    """The verdicts OSI and the Model Openness Tool published for a Hub model, beside ours."""
+
+    osi = PublishedVerdictSerializer(
+        help_text="OSI's validation against the Open Source AI Definition 1.0 and our OSAID status."
+    )
+    mot = PublishedVerdictSerializer(help_text="The Model Openness Tool's MOF class and ours.")
+
+
 class ProjectDetailSerializer(ProjectListSerializer):
     verdict = serializers.SerializerMethodField()
     components = serializers.SerializerMethodField()
@@ -270,6 +308,10 @@ class ProjectDetailSerializer(ProjectListSerializer):
         many=True,
         help_text="What the audit found from the sources, apart from what the record declares.",
     )
+    published = serializers.SerializerMethodField(
+        help_text="The verdicts OSI and the Model Openness Tool published for its Hub model, "
+        "beside ours; null when the model has no published entry."
+    )
 
     class Meta(ProjectListSerializer.Meta):
         fields = [
@@ -282,6 +324,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "lineage",
             "artifacts",
             "discovered",
+            "published",
         ]
 
     def _findings(self, project: Project) -> list[Finding]:
@@ -308,6 +351,24 @@ class ProjectDetailSerializer(ProjectListSerializer):
     def get_data_information(self, project: Project) -> list[dict[str, Any]]:
         rows = [f for f in self._findings(project) if f.component in DATA_FACETS]
         return FindingSerializer(rows, many=True).data
+
+    @extend_schema_field(PublishedComparisonSerializer(allow_null=True))
+    def get_published(self, project: Project) -> dict[str, Any] | None:
+        comparison = published.comparison_for(project)
+        if comparison is None:
+            return None
+        return {
+            item.framework: {
+                "published": item.published,
+                "listed": item.judged,
+                "ours": item.ours,
+                "agrees": item.agrees,
+                "source": item.source_url,
+                "differs_on": [gap.component for gap in item.gaps],
+                "note": item.note,
+            }
+            for item in comparison.frameworks
+        }
 
     @extend_schema_field(LineageSerializer(allow_null=True))
     def get_lineage(self, project: Project) -> dict[str, Any] | None:

@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,12 +56,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "registry",
     "audits",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags from the response body and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -164,6 +168,27 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# The proxies in front of the site that append to X-Forwarded-For. Rate limits believe that
+# header only as far as these wrote it; 0 counts every client by the connection's address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {NUM_PROXIES}.")
+
+# Only the site's own files run, load and style: no inline script or style attribute, no eval,
+# no other host. A page with inline code it cannot avoid (the API docs) marks it with the
+# request's nonce, which the header then names; pages that use none send no nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -191,8 +216,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="1200/minute"),
         "submissions": env.str("API_SUBMISSION_RATE", default="10/hour"),
     },
-    # Behind one proxy, the client is the last address it adds to X-Forwarded-For.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
+    # DRF's own reading of X-Forwarded-For agrees with registry.throttles.client_address.
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "registry.api_errors.exception_handler",
     "URL_FORMAT_OVERRIDE": "format",
 }
@@ -270,7 +295,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands a message it saw no ack for to another worker after this many seconds. It must
+    # outlast the longest task and countdown, or a message still being worked on runs twice; a
+    # worker that died is taken over sooner, at its run's lease (audits.models.run_lease).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+    }
 # Audit outcomes live in our own models; Celery's result store would be a second truth.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -280,6 +310,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+_visibility_timeout = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if _visibility_timeout is not None and _visibility_timeout <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT."
+    )
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from audits import rules
 from audits.rules import frameworks, types
-from registry import components, licenses
+from registry import components, licenses, published
 from registry.badges import OSAID_WORDS
-from registry.models import License, Project
+from registry.models import Artifact, License, Project
 
 # How a license's openness for one kind of content reads on the pages.
 OPENNESS_WORDS: Mapping[str, str] = MappingProxyType(
@@ -197,3 +198,35 @@ def methodology_context() -> dict[str, Any]:
 def methodology(request: HttpRequest) -> HttpResponse:
     """`/methodology/`: how findings and verdicts are made, generated from the rules' tables."""
     return render(request, "registry/methodology.html", methodology_context())
+
+
+def agreement_rows() -> list[tuple[Project, published.Comparison]]:
+    """Every listed project whose Hub model OSI or MOT judged, beside its current verdict.
+
+    One query: the project's first declared Hub model is read by a subquery, as published_for
+    reads it from the artifacts.
+    """
+    hub_model = (
+        Artifact.objects.filter(project=OuterRef("pk"), source=Artifact.Source.HF_MODEL)
+        .order_by("position", "pk")
+        .values("locator")[:1]
+    )
+    projects = (
+        Project.objects.listed()
+        .annotate(hub_model=Lower(Subquery(hub_model)))
+        .filter(hub_model__in=published.published_ids())
+        .select_related("current_verdict")
+        .order_by("name", "slug")
+    )
+    return [
+        (project, published.compare(entry, project.current_verdict))
+        for project in projects
+        if (entry := published.for_hub_id(project.hub_model)) is not None
+    ]
+
+
+def agreement(request: HttpRequest) -> HttpResponse:
+    """`/methodology/agreement/`: our verdicts beside OSI's and MOT's, and how often they agree."""
+    rows = agreement_rows()
+    context = {"rows": rows, "tally": published.tally(c for _, c in rows)}
+    return render(request, "registry/agreement.html", context)

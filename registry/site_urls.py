@@ -20,4 +20,5 @@ urlpatterns = [
         r"^licenses/(?P<license_id>[^/\x00]+)/$", site_pages.license_detail, name="license-detail"
     ),
     path("methodology/", site_pages.methodology, name="methodology"),
+    path("methodology/agreement/", site_pages.agreement, name="methodology-agreement"),
 ]

@@ -18,7 +18,7 @@ from registry.api import moderate
 from registry.components import KINDS
 from registry.models import Project, Submission
 from registry.submission_serializers import ModerationSerializer, SubmissionCreateSerializer
-from registry.throttles import CACHE_ERRORS, RETRY_AFTER_SECONDS
+from registry.throttles import CACHE_ERRORS, RETRY_AFTER_SECONDS, client_key
 
 # A field people never see; bots that fill every field give themselves away.
 HONEYPOT = "website"
@@ -38,7 +38,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         limited = is_ratelimited(
             request,
             group="submit",
-            key="ip",
+            key=client_key,
             rate=settings.SUBMISSION_RATE,
             method="POST",
             increment=True,

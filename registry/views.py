@@ -20,6 +20,7 @@ from audits.harvest import declared_of, observed_pairs, states_for
 from audits.lineage import chain_of
 from audits.models import Finding, Snapshot, Verdict
 from audits.rules.types import DATA_FACETS
+from registry import published
 from registry.api_errors import error_body
 from registry.charts import score_history_svg
 from registry.components import BY_ID, COMPONENT_IDS, COMPONENTS, KINDS, page_url
@@ -194,6 +195,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             score_history_svg([(v.created_at, v.score) for v in history])
         ),
         "badge_url": badge_url,
+        "published": published.comparison_for(
+            project, statuses={f.component: f.effective_status for f in findings}
+        ),
         "correction_statuses": [s for s, _ in STATUS_CHOICES],
         "badge_markdown": f"[![Glasshouse verdict]({badge_url})]({page_url})",
     }

@@ -88,6 +88,10 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
 
     yield start
     for process, log in started:
+        if process.poll() is not None:
+            # Killed by the test (kill_worker): only its log is left to show.
+            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+            continue
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
@@ -96,3 +100,15 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
             process.wait()
         # Shown only when the test failed: pytest prints captured output of failures.
         print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL a worker started by `start_worker` with its pool: nothing runs its shutdown."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=20)
+
+
+def pool_children(process: subprocess.Popen) -> list[int]:
+    """The process ids of a worker's pool children (Linux: read from /proc)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []

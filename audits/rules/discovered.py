@@ -16,6 +16,7 @@ from typing import Any
 from audits.rules import discovery
 from audits.rules.evidence import readable, seen
 from audits.rules.types import AuditInput, DeclaredArtifact, Evidence, Observation
+from registry import benchmarks
 
 # Bounds: a card may link anything; an audit follows a bounded number of each kind.
 REPOS_FOLLOWED = 6
@@ -387,18 +388,30 @@ def _about_a_dataset(record: Mapping[str, Any] | None, names: Iterable[str]) -> 
     )
 
 
-def _evaluation_data(model: Observation, found: _Found) -> None:
+def _evaluation_data(audit: AuditInput, model: Observation, body: str, found: _Found) -> None:
+    """Datasets the card's results are measured on: model-index ids, then named benchmarks."""
     card = (model.payload or {}).get("cardData") or {}
     index = (model.payload or {}).get("model-index") or card.get("model-index") or []
     front = {**card, "model-index": index}
-    for dataset in discovery.evaluation_datasets(front)[:DATASETS_FOLLOWED]:
+    datasets: dict[str, Evidence] = {}
+    for dataset in discovery.evaluation_datasets(front):
+        datasets.setdefault(dataset, seen(model, "model-index", dataset))
+    # A results table names its benchmarks ("ARC-C", "MMLU (5-shot)"): each is a Hub dataset.
+    card_file = _card_observation(audit, model)
+    for mention in discovery.evaluation_names(front, body):
+        dataset = benchmarks.dataset_for(mention.value)
+        if dataset is None or dataset in datasets:
+            continue
+        if mention.section == "model-index" or card_file is None:
+            datasets[dataset] = seen(model, "model-index", mention.value)
+        else:
+            datasets[dataset] = _card_evidence(
+                card_file, mention, f"reports results on {mention.value}"
+            )
+    for dataset, how in list(datasets.items())[:DATASETS_FOLLOWED]:
         found.add(
             DeclaredArtifact(
-                "hf-dataset",
-                dataset,
-                ("evaluation-data",),
-                origin="discovered",
-                found=(seen(model, "model-index", dataset),),
+                "hf-dataset", dataset, ("evaluation-data",), origin="discovered", found=(how,)
             )
         )
 
@@ -443,7 +456,7 @@ def discover(audit: AuditInput) -> tuple[DeclaredArtifact, ...]:
             continue
         _repositories(audit, model, body, found)
         _papers(audit, model, body, found)
-        _evaluation_data(model, found)
+        _evaluation_data(audit, model, body, found)
     # Declared repositories without a `serves` list are judged by what their files show.
     unsure = {
         (a.source, a.locator) for a in audit.artifacts if a.source == "github" and not a.serves

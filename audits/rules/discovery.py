@@ -704,6 +704,55 @@ def evaluation_results(front: Mapping[str, Any], body: str) -> list[Mention]:
     return found
 
 
+def evaluation_names(front: Mapping[str, Any], body: str) -> list[Mention]:
+    """The names a card's results are reported under: benchmarks, tasks, datasets.
+
+    Read where `evaluation_results` finds results: the header cells and first-column cells of
+    results tables, the labels of "<benchmark>: <number>" runs, and `model-index` results'
+    dataset names and types. Mention.value is the name as written (plain text), line the table
+    header or the line it sits on. Which names are benchmarks is for the caller to decide.
+    """
+    found: list[Mention] = []
+    index = front.get("model-index")
+    for entry in index if isinstance(index, list) else []:
+        for result in (entry.get("results") if isinstance(entry, dict) else None) or []:
+            dataset = result.get("dataset") if isinstance(result, dict) else None
+            if isinstance(dataset, dict):
+                for key in ("name", "type"):
+                    if isinstance(dataset.get(key), str) and dataset[key].strip():
+                        value = dataset[key].strip()[:LINE_LIMIT]
+                        found.append(Mention(value, value, "model-index"))
+    for mention in evaluation_results({}, body):
+        if mention.section == "model-index":
+            continue
+        if "|" in mention.value:
+            header = _cells(mention.value)
+            found.extend(Mention(_plain(c), mention.value, mention.section) for c in header[1:])
+            found.extend(_first_column(body, mention))
+        else:
+            label = _LIST_RESULT.match(mention.value)
+            if label:
+                found.append(Mention(_plain(label.group(1)), mention.value, mention.section))
+    return _dedupe(m for m in found if m.value)
+
+
+def _first_column(body: str, table: Mention) -> list[Mention]:
+    """The first cell of every body row of the table whose header is `table.value`."""
+    lines = _lines(body)
+    for number, line in enumerate(lines):
+        if line.text.strip()[:LINE_LIMIT] != table.value:
+            continue
+        rows = []
+        for row in lines[number + 2 :]:
+            if "|" not in row.text or not row.text.strip():
+                break
+            cell = _plain(_cells(row.text)[0]) if _cells(row.text) else ""
+            if cell:
+                rows.append(Mention(cell, row.text.strip()[:LINE_LIMIT], table.section))
+        return rows
+    return []
+
+
 # Placeholders cards put where no dataset applies (zephyr-7b-beta's MT-Bench result: "unknown").
 _NOT_DATASETS = frozenset({"unknown", "other", "custom", "none", "null", "n/a", "na"})
 _SHORT_DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")

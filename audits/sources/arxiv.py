@@ -8,7 +8,16 @@ from typing import Any
 
 import httpx2
 
-from audits.sources import Fetched, NotFound, Permanent, RateLimited, Transient, read_capped
+from audits.sources import (
+    Fetched,
+    GuardedTransport,
+    NotFound,
+    Permanent,
+    Policy,
+    RateLimited,
+    Transient,
+    read_capped,
+)
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ARXIV = "{http://arxiv.org/OAI/arXiv/}"
@@ -31,7 +40,11 @@ class ArxivClient:
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx2.Client(timeout=timeout, follow_redirects=True)
+        # Redirects are followed on the interface's own host only.
+        policy = Policy.for_urls("arXiv", [self.base_url], max_bytes=MAX_BODY_BYTES)
+        self.http = httpx2.Client(
+            timeout=timeout, follow_redirects=True, transport=GuardedTransport(policy)
+        )
 
     def record(self, arxiv_id: str) -> Fetched:
         """The paper's record; NotFound when arXiv has no such identifier."""
@@ -53,6 +66,9 @@ class ArxivClient:
         except httpx2.TransportError as error:
             raise Transient(f"cannot reach arXiv for {paper}: {error}") from error
         payload = record_payload(raw.decode("utf-8", errors="replace"))
+        # Papers are never renamed: a record of another paper is a wrong answer, not evidence.
+        if payload["id"] != paper:
+            raise Transient(f"arXiv sent the record of {payload['id']} when asked for {paper}")
         return Fetched(
             payload=payload,
             url=f"https://arxiv.org/abs/{payload['id']}",

@@ -12,11 +12,15 @@ import httpx2
 
 from audits.sources import (
     Fetched,
+    GuardedTransport,
     NotFound,
     Permanent,
+    Policy,
     RateLimited,
+    Shape,
     Transient,
     Unauthorized,
+    check_shape,
     read_capped,
 )
 
@@ -31,6 +35,31 @@ MAX_TREE_PATHS = 20_000
 FILE_KEYS = ("path", "sha", "content", "encoding")
 TREE_KEYS = ("sha", "tree")
 
+# What the rules and the harvest read of each answer, and the JSON types it must hold there.
+REPOSITORY_SHAPE: Shape = (
+    ("full_name", (str,), True),
+    ("html_url", (str,), True),
+    ("default_branch", (str,), True),
+    ("archived", (bool,), True),
+    ("license", (dict,), False),
+    ("description", (str,), False),
+    ("pushed_at", (str,), False),
+)
+LICENSE_KEY_SHAPE: Shape = (
+    ("key", (str,), False),
+    ("spdx_id", (str,), False),
+    ("name", (str,), False),
+)
+FILE_SHAPE: Shape = (
+    ("path", (str,), True),
+    ("sha", (str,), True),
+    ("content", (str,), True),
+    ("encoding", (str,), True),
+    ("html_url", (str,), False),
+)
+TREE_SHAPE: Shape = (("sha", (str,), True), ("tree", (list,), True), ("truncated", (bool,), False))
+TREE_ENTRY_SHAPE: Shape = (("path", (str,), True), ("type", (str,), True))
+
 
 class GitHubClient:
     """Reads a repository and its files from `base_url` (api.github.com, or a fake)."""
@@ -40,9 +69,14 @@ class GitHubClient:
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        # Redirects are followed for renamed repositories; the host is ours to configure, never
-        # a user's.
-        self.http = httpx2.Client(headers=headers, timeout=timeout, follow_redirects=True)
+        # Redirects are followed for renamed repositories, on the API's own host only.
+        policy = Policy.for_urls("GitHub", [self.base_url], max_bytes=MAX_BODY_BYTES)
+        self.http = httpx2.Client(
+            headers=headers,
+            timeout=timeout,
+            follow_redirects=True,
+            transport=GuardedTransport(policy),
+        )
 
     def repository(self, full_name: str, *, etag: str = "") -> Fetched:
         """The repository's JSON; `not_modified` when it matches `etag` (a free 304)."""
@@ -50,8 +84,7 @@ class GitHubClient:
         body, new_etag = self._get(f"/repos/{full_name}", full_name, etag=etag)
         if body is None:
             return Fetched(payload=None, url=page, etag=etag)
-        if not isinstance(body, dict):
-            raise Transient(f"GitHub sent an unexpected answer for {full_name}")
+        body = _checked(repository_payload, body, full_name)
         return Fetched(
             payload=body,
             url=body.get("html_url") or page,
@@ -128,11 +161,20 @@ def _checked(convert: Any, body: Any, full_name: str, *args: Any) -> dict[str, A
         raise Transient(f"GitHub sent an unexpected answer for {full_name}: {error}") from error
 
 
+def repository_payload(body: Any) -> dict[str, Any]:
+    """A `/repos` answer as it came, once it holds what the audit reads of it."""
+    check_shape(body, REPOSITORY_SHAPE, "a repository")
+    if body.get("license") is not None:
+        check_shape(body["license"], LICENSE_KEY_SHAPE, "a repository's license")
+    return body
+
+
 def _decoded(body: dict[str, Any], cap: int) -> str:
     if not isinstance(body, dict) or any(key not in body for key in FILE_KEYS):
         msg = f"a file needs {', '.join(FILE_KEYS)}"
         raise ValueError(msg)
-    if body["encoding"] != "base64" or not isinstance(body["content"], str):
+    check_shape(body, FILE_SHAPE, "a file")
+    if body["encoding"] != "base64":
         msg = f"content encoded as {body['encoding']!r}, not base64"
         raise ValueError(msg)
     try:
@@ -149,6 +191,8 @@ def license_payload(body: dict[str, Any]) -> dict[str, Any]:
     if "license" not in body:
         msg = "a license answer needs its license key"
         raise ValueError(msg)
+    if body["license"] is not None:
+        check_shape(body["license"], LICENSE_KEY_SHAPE, "a license answer's license")
     payload = {k: v for k, v in body.items() if k != "content"}
     payload["text"] = text
     return payload
@@ -170,10 +214,10 @@ def tree_payload(body: dict[str, Any], branch: str) -> dict[str, Any]:
     if not isinstance(body, dict) or any(key not in body for key in TREE_KEYS):
         msg = f"a tree needs {', '.join(TREE_KEYS)}"
         raise ValueError(msg)
-    if not isinstance(body["tree"], list):
-        msg = "tree is not a list"
-        raise ValueError(msg)
-    paths = [e["path"] for e in body["tree"] if isinstance(e, dict) and e.get("type") == "blob"]
+    check_shape(body, TREE_SHAPE, "a tree")
+    for entry in body["tree"]:
+        check_shape(entry, TREE_ENTRY_SHAPE, "a tree entry")
+    paths = [e["path"] for e in body["tree"] if e["type"] == "blob"]
     return {
         "sha": body["sha"],
         "branch": branch,

@@ -1,8 +1,9 @@
-"""The Hugging Face Hub through huggingface_hub's HfApi, with its failures mapped to ours."""
+"""The Hugging Face Hub through huggingface_hub: answers checked, failures mapped to ours."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import weakref
@@ -15,28 +16,44 @@ os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import httpx2
-from huggingface_hub import HfApi, hf_hub_download, set_client_factory
+from huggingface_hub import HfApi, constants, hf_hub_download, set_client_factory
 from huggingface_hub.errors import (
     EntryNotFoundError,
     GatedRepoError,
     HfHubHTTPError,
+    HFValidationError,
     LocalEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
 from huggingface_hub.hf_api import DatasetInfo, ModelInfo
-from huggingface_hub.utils import parse_ratelimit_headers
-from huggingface_hub.utils._http import default_client_factory
+from huggingface_hub.utils import (
+    build_hf_headers,
+    get_session,
+    hf_raise_for_status,
+    parse_ratelimit_headers,
+    validate_repo_id,
+)
+from huggingface_hub.utils._http import hf_request_event_hook
 
 from audits.sources import (
     Fetched,
+    GuardedTransport,
     NotFound,
     Permanent,
+    Policy,
     RateLimited,
+    Shape,
     SourceError,
     Transient,
     Unauthorized,
+    check_shape,
+    guarding,
 )
+
+# Xet downloads go through hf_xet's own HTTP stack, past our allowlist and size cap; the small
+# text files an audit reads never need it, so it is off whatever the environment says.
+constants.HF_HUB_DISABLE_XET = True
 
 # The fields an audit reads; asking for them keeps the answer small and its shape stable.
 MODEL_FIELDS = [
@@ -66,25 +83,69 @@ DATASET_FIELDS = [
     "siblings",
 ]
 
+# What the rules read of a repository's JSON, and the JSON types it must hold there.
+REPO_SHAPE: Shape = (
+    ("id", (str,), True),
+    ("sha", (str,), True),
+    ("tags", (list,), True),
+    ("siblings", (list,), True),
+    ("lastModified", (str,), False),
+    ("gated", (bool, str), False),
+    ("private", (bool,), False),
+    ("disabled", (bool,), False),
+    ("cardData", (dict,), False),
+)
+MODEL_SHAPE: Shape = (
+    *REPO_SHAPE,
+    ("config", (dict,), False),
+    ("safetensors", (dict,), False),
+    ("library_name", (str,), False),
+    ("pipeline_tag", (str,), False),
+    ("model-index", (list,), False),
+    ("widgetData", (list,), False),
+)
+REFS_SHAPE: Shape = (("branches", (list,), True),)
+REF_SHAPE: Shape = (("name", (str,), True),)
+GATES = ("auto", "manual")
+COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+
 # A model card or license longer than this is cut; the evidence keeps its beginning.
 MAX_FILE_CHARS = 200_000
+# No answer of the Hub, JSON or file, is read past this: a 30 MB "model" is not evidence.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+# Where the Hub sends the download of a large (LFS) file; only over HTTPS.
+CDN_HOSTS = (
+    "cdn-lfs.hf.co",
+    "cdn-lfs-us-1.hf.co",
+    "cdn-lfs-eu-1.hf.co",
+    "cdn-lfs.huggingface.co",
+    "cdn-lfs-us-1.huggingface.co",
+    "cas-bridge.xethub.hf.co",
+)
 
-_timeout_seconds: float | None = None
+_session_timeout: float | None = None
 
 
-def _use_timeout(seconds: float) -> None:
-    """Give huggingface_hub's shared HTTP client a timeout; its default waits forever."""
-    global _timeout_seconds
-    if _timeout_seconds == seconds:
+def _use_session(seconds: float) -> None:
+    """Give huggingface_hub's shared HTTP client a timeout and our guarded transport.
+
+    Its default waits forever and follows redirects to any host. The transport applies each
+    HubClient's policy inside its calls only, so other users of the shared client are left be.
+    """
+    global _session_timeout
+    if _session_timeout == seconds:
         return
 
     def factory() -> httpx2.Client:
-        client = default_client_factory()
-        client.timeout = httpx2.Timeout(seconds)
-        return client
+        return httpx2.Client(
+            transport=GuardedTransport(),
+            event_hooks={"request": [hf_request_event_hook]},
+            follow_redirects=True,
+            timeout=httpx2.Timeout(seconds),
+        )
 
     set_client_factory(factory)
-    _timeout_seconds = seconds
+    _session_timeout = seconds
 
 
 class HubClient:
@@ -108,7 +169,12 @@ class HubClient:
             # Our own throw-away folder goes when the client does.
             self._cleanup = weakref.finalize(self, shutil.rmtree, cache_dir, ignore_errors=True)
         self.cache_dir = Path(cache_dir)
-        _use_timeout(timeout)
+        self.policy = Policy.for_urls(
+            "the Hub",
+            [self.endpoint, *(f"https://{host}" for host in CDN_HOSTS)],
+            max_bytes=MAX_BODY_BYTES,
+        )
+        _use_session(timeout)
 
     def file(
         self,
@@ -137,6 +203,8 @@ class HubClient:
             # The cache keeps a file under snapshots/<commit>/<path>: the commit read.
             snapshot = Path(local).relative_to(Path(folder).resolve())
             commit = snapshot.parts[2] if len(snapshot.parts) > 2 else ""
+            if not COMMIT_RE.match(commit):
+                raise Transient(f"the Hub sent {repo_id}:{path} without the commit it is at")
             raw = Path(local).read_bytes()
         text = raw.decode("utf-8", errors="replace")
         payload = file_payload(
@@ -154,37 +222,60 @@ class HubClient:
     ) -> list[str]:
         """Model ids on the Hub, most downloaded first by default, optionally of one author."""
         label = author or "the Hub"
-        return self._call(
-            label,
-            lambda: [m.id for m in self.api.list_models(author=author, sort=sort, limit=limit)],
-        )
+
+        def listed() -> list[Any]:
+            return [m.id for m in self.api.list_models(author=author, sort=sort, limit=limit)]
+
+        ids = self._call(label, lambda: _checked(label, listed))
+        if not all(isinstance(i, str) and i for i in ids):
+            raise Transient(f"the Hub sent an unexpected answer for {label}: a model without id")
+        return ids
 
     def model(self, repo_id: str) -> Fetched:
         """A model's metadata and its branches (intermediate checkpoints live on branches)."""
-        info = self._call(
-            repo_id,
-            lambda: self.api.model_info(repo_id, expand=MODEL_FIELDS, timeout=self.timeout),
-        )
-        refs = self._call(repo_id, lambda: self.api.list_repo_refs(repo_id))
+        body = self._call(repo_id, lambda: self._json("models", repo_id, {"expand": MODEL_FIELDS}))
+        info = _checked(repo_id, lambda: ModelInfo(**checked_repo(body, MODEL_SHAPE)))
+        refs = self._call(repo_id, lambda: self._json("models", repo_id, suffix="/refs"))
         payload = model_payload(info)
-        payload["branches"] = sorted(branch.name for branch in refs.branches)
+        payload["branches"] = _checked(repo_id, lambda: branches_of(refs))
         return Fetched(payload=payload, url=f"{self.endpoint}/{info.id}", revision=info.sha or "")
 
     def dataset(self, repo_id: str) -> Fetched:
         """A dataset's metadata, with its card's YAML front matter in cardData."""
-        info = self._call(
-            repo_id,
-            lambda: self.api.dataset_info(repo_id, expand=DATASET_FIELDS, timeout=self.timeout),
+        body = self._call(
+            repo_id, lambda: self._json("datasets", repo_id, {"expand": DATASET_FIELDS})
         )
+        info = _checked(repo_id, lambda: DatasetInfo(**checked_repo(body, REPO_SHAPE)))
         return Fetched(
             payload=dataset_payload(info),
             url=f"{self.endpoint}/datasets/{info.id}",
             revision=info.sha or "",
         )
 
+    def _json(
+        self, kind: str, repo_id: str, params: dict[str, Any] | None = None, *, suffix: str = ""
+    ) -> Any:
+        """The Hub's JSON about a repository, asked as HfApi asks it.
+
+        HfApi would turn the answer into a ModelInfo at once, and that takes `{}` or a string
+        of tags without a word: the raw answer is checked first.
+        """
+        validate_repo_id(repo_id)
+        response = get_session().get(
+            f"{self.endpoint}/api/{kind}/{repo_id}{suffix}",
+            params=params,
+            headers=build_hf_headers(token=self.token),
+            timeout=self.timeout,
+        )
+        hf_raise_for_status(response)
+        return response.json()
+
     def _call(self, repo_id: str, call: Any) -> Any:
         try:
-            return call()
+            with guarding(self.policy):
+                return call()
+        except HFValidationError as error:
+            raise Permanent(f"{repo_id!r} is not a Hub repository id: {error}") from error
         except LocalEntryNotFoundError as error:
             # hf_hub_download hides why the Hub's answer was unusable behind a local miss.
             cause = error.__cause__
@@ -208,6 +299,47 @@ class HubClient:
         except ValueError as error:
             # A JSON decode error is a ValueError: the Hub answered something that is not JSON.
             raise Transient(f"the Hub sent a malformed answer for {repo_id}: {error}") from error
+        except OSError as error:
+            # hf_hub_download's own checks: a file answer without its commit or ETag, or a
+            # download that brought other bytes than the Hub announced.
+            raise Transient(f"the Hub gave no usable file for {repo_id}: {error}") from error
+
+
+def _checked(repo_id: str, convert: Any) -> Any:
+    try:
+        return convert()
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise Transient(f"the Hub sent an unexpected answer for {repo_id}: {error}") from error
+
+
+def checked_repo(body: Any, shape: Shape) -> dict[str, Any]:
+    """A repository's JSON once it holds what the audit reads; ValueError if it does not."""
+    check_shape(body, shape, "a repository")
+    if not body["id"].strip():
+        msg = "a repository's id is empty"
+        raise ValueError(msg)
+    if not COMMIT_RE.match(body["sha"]):
+        msg = f"a repository's sha {body['sha'][:60]!r} is not a commit"
+        raise ValueError(msg)
+    if not all(isinstance(tag, str) for tag in body["tags"]):
+        msg = "a repository's tags are not all strings"
+        raise ValueError(msg)
+    for sibling in body["siblings"]:
+        check_shape(sibling, (("rfilename", (str,), True),), "a repository's file")
+    if isinstance(body.get("gated"), str) and body["gated"] not in GATES:
+        msg = f"a repository's gate {body['gated'][:60]!r} is none of {', '.join(GATES)}"
+        raise ValueError(msg)
+    if body.get("lastModified") is not None:
+        datetime.fromisoformat(body["lastModified"].replace("Z", "+00:00"))
+    return body
+
+
+def branches_of(body: Any) -> list[str]:
+    """The branch names of a `/refs` answer, sorted; ValueError if it is not one."""
+    check_shape(body, REFS_SHAPE, "a repository's refs")
+    for branch in body["branches"]:
+        check_shape(branch, REF_SHAPE, "a branch")
+    return sorted(branch["name"] for branch in body["branches"])
 
 
 def _download(repo_id: str, path: str, *, timeout: float, **kwargs: Any) -> str:

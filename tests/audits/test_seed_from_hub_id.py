@@ -2,8 +2,9 @@
 
 Each seed project is imported as `import_hub` would import it, with its Hub model as its only
 declared artifact, and audited against the recorded upstream answers. Its verdicts must equal
-the published ones (seed_published.yaml), or the components that stand between must be the
-ones named in `FROM_HUB_ID_DIFFERS`, so a fix or a regression of discovery shows at once.
+the published ones (registry/published_verdicts.yaml), or the components that stand between
+must be the ones named in `FROM_HUB_ID_DIFFERS`, so a fix or a regression of discovery shows at
+once.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """The seed catalogue against the verdicts published for it: OSI's validation and MOT's classes.
 
-Where we differ from MOT, `DIFFERS` names the one component and why; the test checks that this
-component is exactly what stands between our class and MOT's, so the difference stays visible.
+The published verdicts are the app's own (registry/published_verdicts.yaml, keyed by Hub model
+id); each seed project finds its entry through its catalogue record's Hub model. Where we differ
+from MOT, `DIFFERS` names the components and the entry's `differs.mot` says why; the test checks
+that these components are exactly what stands between our class and MOT's, so the difference
+stays visible.
 """
 
 from __future__ import annotations
@@ -11,19 +14,39 @@ from typing import Any
 
 import pytest
 import yaml
+from django.conf import settings
 
 from registry.models import Project
+from registry.published import for_hub_id
 from tests.audits.test_seed_verdicts import audited  # noqa: F401 (the module fixture)
 
-PUBLISHED: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).with_name("seed_published.yaml")).read_text()
-)
+SEED = Path(settings.BASE_DIR) / "registry" / "catalogue"
+
+
+def _hub_id(path: Path) -> str:
+    record = yaml.safe_load(path.read_text())
+    return next(a["locator"] for a in record["artifacts"] if a["source"] == "hf-model")
+
+
+def _published() -> list[dict[str, Any]]:
+    """Per seed project (slug, its Hub model), the published entry, as plain data."""
+    entries = []
+    for path in sorted(SEED.glob("*.yaml")):
+        hub_id = _hub_id(path)
+        entry = for_hub_id(hub_id)
+        assert entry is not None, f"{path.name}: no published entry for {hub_id}"
+        entries.append(
+            {"slug": path.stem, "hub_id": hub_id, "published": entry.model_dump(mode="json")}
+        )
+    return entries
+
+
+PUBLISHED: list[dict[str, Any]] = _published()
 MOF_ORDER = ("III", "II", "I")
-# Where our class differs from MOT's: the components that stand between, and why.
+# Where our class differs from MOT's: the components that stand between. Why: each entry's
+# `differs.mot` in registry/published_verdicts.yaml (the Pile's `license: other`, evaluation data
+# named only as benchmarks).
 DIFFERS: dict[str, tuple[str, ...]] = {
-    # MOT gives the Pile, evaluation data and (by the distribution license) every listed
-    # component Apache-2.0. The Pile's own card says `license: other`, and no card or repository
-    # names the evaluation data, so we cannot find either under an open license.
     **dict.fromkeys(
         (
             "pythia-70m",
@@ -37,15 +60,22 @@ DIFFERS: dict[str, tuple[str, ...]] = {
         ),
         ("evaluation-data", "training-datasets"),
     ),
-    # MOT lists OLMo-7B's evaluation data under Apache-2.0; the card names its benchmarks
-    # (arc_challenge, hellaswag, ...) only as rows of its results tables, and the audit does not
-    # map benchmark names to datasets.
     "olmo-7b": ("evaluation-data",),
 }
 
 
 def _rank(mof_class: str | None) -> int:
     return MOF_ORDER.index(mof_class) + 1 if mof_class else 0
+
+
+def test_every_seed_project_has_one_published_entry() -> None:
+    assert len(PUBLISHED) == len(list(SEED.glob("*.yaml")))
+    assert len({e["hub_id"].lower() for e in PUBLISHED}) == len(PUBLISHED)
+
+
+def test_each_named_difference_says_why_and_only_those() -> None:
+    explained = {e["slug"] for e in PUBLISHED if e["published"]["differs"]["mot"]}
+    assert explained == set(DIFFERS)
 
 
 @pytest.mark.django_db

@@ -161,6 +161,28 @@ class _Override:
         self.remaining = times
 
 
+def _make_override(
+    *,
+    status: int = 200,
+    json: Any = None,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    delay: float = 0.0,
+    times: int | None = None,
+) -> _Override:
+    if json is not None and body is not None:
+        msg = "give json or body, not both"
+        raise ValueError(msg)
+    raw: bytes | None
+    if json is not None:
+        raw = _dumps(json)
+    elif isinstance(body, str):
+        raw = body.encode()
+    else:
+        raw = body
+    return _Override(status=status, body=raw, headers=dict(headers or {}), delay=delay, times=times)
+
+
 _DATED = re.compile(r"\.\d{4}-\d{2}-\d{2}(?:\.json|\.xml|\.files)?$")
 
 
@@ -226,6 +248,7 @@ class FakeUpstream:
         self._stopping = threading.Event()
         self._requests: list[RecordedRequest] = []
         self._overrides: dict[str, list[_Override]] = {}
+        self._intercept: Callable[[RecordedRequest], dict[str, Any] | None] | None = None
         self._docs: dict[str, dict[str, Any]] = {}  # served path -> current document
         self._history: dict[str, dict[str, dict[str, Any]]] = {}  # served path -> sha -> document
         self._meta: dict[str, dict[str, Any]] = {}
@@ -348,21 +371,21 @@ class FakeUpstream:
         Without `json`/`body`, the body (and error headers) the real service sends for `status`
         is used, e.g. RepoNotFound for a Hub 404.
         """
-        if json is not None and body is not None:
-            msg = "give json or body, not both"
-            raise ValueError(msg)
-        raw: bytes | None
-        if json is not None:
-            raw = _dumps(json)
-        elif isinstance(body, str):
-            raw = body.encode()
-        else:
-            raw = body
-        entry = _Override(
-            status=status, body=raw, headers=dict(headers or {}), delay=delay, times=times
+        entry = _make_override(
+            status=status, json=json, body=body, headers=headers, delay=delay, times=times
         )
         with self._lock:
             self._overrides.setdefault(_normalise_path(path), []).append(entry)
+
+    def intercept(self, answer: Callable[[RecordedRequest], dict[str, Any] | None] | None) -> None:
+        """Let `answer` see every request first, before overrides and routing.
+
+        It returns override() keyword arguments (status=, json=, body=, headers=, delay=) to
+        answer that one request, or None to serve it as usual: a storm of bad answers over a
+        whole audit. `intercept(None)` or reset() removes it.
+        """
+        with self._lock:
+            self._intercept = answer
 
     def patch_json(
         self, path: str, fn: Callable[[dict[str, Any]], dict[str, Any] | None]
@@ -427,6 +450,7 @@ class FakeUpstream:
         """Drop every override and patch; the recorded request log is kept."""
         with self._lock:
             self._overrides.clear()
+            self._intercept = None
             self._history.clear()
             self._docs = copy.deepcopy(self._original)
             self._files = copy.deepcopy(self._original_files)
@@ -513,8 +537,12 @@ class FakeUpstream:
         split = urlsplit(raw_path)
         query = parse_qs(split.query, keep_blank_values=True)
         path = unquote(split.path)
-        self._record(RecordedRequest(method, split.path, query, headers))
-        override = self._take_override(path)
+        request = RecordedRequest(method, split.path, query, headers)
+        self._record(request)
+        with self._lock:
+            intercept = self._intercept
+        made = intercept(request) if intercept is not None else None
+        override = _make_override(**made) if made is not None else self._take_override(path)
         if override is not None:
             if override.delay:
                 self._sleep(override.delay)
