@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -28,15 +29,16 @@ FROM_STORED = frozenset({AuditRun.Trigger.RULES, AuditRun.Trigger.LINEAGE, Audit
 # The audit tasks are acked once done (acks_late) and given back to the broker when their worker
 # dies under them (reject_on_worker_lost): the run's claim, not the broker, makes them run once.
 # Every task also retries while the database is away (registry.task_class.Task).
+RUN_TASK: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-)
+@shared_task(**RUN_TASK)
 def audit_project(self: Task, run_id: int) -> str:
     """Carry out one queued audit run; schedule a later attempt when sources failed transiently."""
     if (held := prepare_claim(self, run_id)) is not None:
@@ -184,13 +186,7 @@ def propagate_lineage(locators: list[str], origin_id: int | None = None) -> int:
     return len(lineage.propagate(locators=locators, origin_id=origin_id))
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-)
+@shared_task(**RUN_TASK)
 def reevaluate_project(self: Task, run_id: int) -> str:
     """Carry out one queued re-evaluation from stored snapshots; it propagates nothing further."""
     if (held := prepare_claim(self, run_id)) is not None:

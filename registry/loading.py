@@ -33,6 +33,7 @@ from pydantic import (
 from registry import licenses
 from registry.components import COMPONENT_IDS, KINDS, default_serves
 from registry.models import SLUG_PATTERN, Artifact, License, Organization, Project
+from registry.yaml_files import UniqueKeyLoader
 
 CATALOGUE_SUFFIXES = (".yaml", ".yml")
 GITHUB_REPO = re.compile(r"\A[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}\Z")
@@ -180,21 +181,6 @@ class ProjectRecord(BaseModel):
 # --- Reading files ----------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key written twice, which YAML would let win silently."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in keys:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is written twice", key_node.start_mark
-                )
-            keys.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _field_path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
@@ -205,7 +191,7 @@ def _field_path(location: tuple[int | str, ...]) -> str:
 def read_record(path: Path) -> ProjectRecord:
     """Parse and validate one catalogue file; raise CatalogueFileError naming every bad field."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError) as error:
         raise CatalogueFileError(
             [RecordError(path, "", f"cannot read the file: {error}")]

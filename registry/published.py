@@ -31,6 +31,7 @@ from pydantic import (
 
 from audits.rules.frameworks import FACET_LABELS
 from registry.components import COMPONENTS
+from registry.yaml_files import UniqueKeyLoader
 
 if TYPE_CHECKING:
     from registry.models import Project
@@ -195,21 +196,6 @@ class PublishedVerdictsError(ValueError):
     """The published verdicts file cannot be used; the message names every bad entry and field."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key written twice, which YAML would let win silently."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in keys:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is written twice", key_node.start_mark
-                )
-            keys.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _problem(path: Path, error: Mapping[str, Any]) -> str:
     where = ".".join(str(part) for part in error["loc"] if part != "[key]")
     if error["type"] == "extra_forbidden":
@@ -224,7 +210,7 @@ def _problem(path: Path, error: Mapping[str, Any]) -> str:
 def load_published(path: Path = PUBLISHED_VERDICTS) -> dict[str, Published]:
     """Read and validate a published verdicts file; raise PublishedVerdictsError if it is bad."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError) as error:
         raise PublishedVerdictsError(f"{path}: cannot read the file: {error}") from None
     except yaml.YAMLError as error:

@@ -1305,6 +1305,12 @@ def data_disclosures(text: str) -> list[Disclosure]:
     Crawl"), its size ("3 trillion tokens") or how it was cleaned ("deduplicated"). Vague words
     name nothing: "publicly available sources" is no provenance. Front matter is not read.
     """
+    return list(_data_disclosures(text))
+
+
+# Each facet and each audit round reads the same cards: read each text once.
+@functools.lru_cache(maxsize=512)
+def _data_disclosures(text: str) -> tuple[Disclosure, ...]:
     _, body = split_card(text)
     lines = _lines(body)
     found: dict[tuple[str, str, str], Disclosure] = {}
@@ -1366,4 +1372,4 @@ def data_disclosures(text: str) -> list[Disclosure]:
                         _quote(plain, match.start(), match.end()),
                         line.section,
                     )
-    return list(found.values())
+    return tuple(found.values())

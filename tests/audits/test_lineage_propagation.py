@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from audits import auditing, lineage, tasks
 from audits.models import AuditRun, Change, Snapshot
 from registry.models import DiscoveredArtifact, Project
+from tests.audits.test_auditing import audit, load
 from tests.factories import ArtifactFactory, ProjectFactory
 from tests.fakes.upstream import FakeUpstream
 
@@ -58,16 +58,6 @@ def work_off(
         return ran
 
     return run
-
-
-def load(*slugs: str) -> None:
-    for slug in slugs:
-        call_command("load_catalogue", str(SEED / f"{slug}.yaml"))
-
-
-def audit(slug: str) -> auditing.Outcome:
-    run = auditing.start_run(project=Project.objects.get(slug=slug), trigger="manual")
-    return auditing.perform_audit(run_id=run.pk)
 
 
 def current(slug: str) -> Project:

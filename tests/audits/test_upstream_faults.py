@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from audits import auditing
 from audits.harvest import MAX_SNAPSHOT_BYTES, Clients, harvest_sources
 from audits.models import AuditRun, Change, Finding, Snapshot, SourceState
 from audits.rules.types import DeclaredArtifact
@@ -25,6 +24,7 @@ from audits.sources.arxiv import ArxivClient
 from audits.sources.github import GitHubClient
 from audits.sources.hub import HubClient
 from registry.models import Project
+from tests.audits.test_auditing import audit, load
 from tests.fakes.upstream import FakeUpstream, RecordedRequest
 
 SEED = Path(settings.BASE_DIR) / "registry" / "catalogue"
@@ -387,16 +387,6 @@ def test_the_allowlist_compares_scheme_host_and_port() -> None:
 
 
 # --- Audits: a bad answer is a failed source, never a snapshot ------------------------------------
-
-
-def load(*slugs: str) -> None:
-    for slug in slugs:
-        call_command("load_catalogue", str(SEED / f"{slug}.yaml"))
-
-
-def audit(slug: str) -> auditing.Outcome:
-    run = auditing.start_run(project=Project.objects.get(slug=slug), trigger="manual")
-    return auditing.perform_audit(run_id=run.pk)
 
 
 @pytest.mark.django_db
